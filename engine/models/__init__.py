@@ -1,0 +1,31 @@
+"""SQLAlchemy tables, one module per aggregate."""
+
+from engine.models.calendar_day import CalendarDay
+from engine.models.catalogue import Component, Field, Procedure
+from engine.models.directory import Unit, User, UserRole
+from engine.models.dossier import (
+    Dossier,
+    DossierComponent,
+    DossierSequence,
+    HistoryEvent,
+    Task,
+    WorkflowState,
+)
+from engine.models.process import ProcessVersion
+
+__all__ = [
+    "CalendarDay",
+    "Component",
+    "Dossier",
+    "DossierComponent",
+    "DossierSequence",
+    "Field",
+    "HistoryEvent",
+    "Procedure",
+    "ProcessVersion",
+    "Task",
+    "Unit",
+    "User",
+    "UserRole",
+    "WorkflowState",
+]

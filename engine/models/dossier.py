@@ -1,0 +1,167 @@
+"""Dossiers and what is kept beside their workflow: inbox rows, history, state, codes.
+
+Everything people list, search or count lives here in plain indexed columns,
+written in the same transaction as the workflow state, so that no page has to
+load a workflow to show a list.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.db import Base
+from engine.models.catalogue import Procedure
+from engine.models.directory import Unit, User
+
+
+class Dossier(Base):
+    """A hồ sơ: one application, one running instance of its procedure's process."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (
+        Index("ix_dossier_unit_status_received", "receiving_unit_id", "status", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    receiving_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    channel: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[int] = mapped_column(Integer, index=True)
+    applicant_name: Mapped[str] = mapped_column(String(255))
+    applicant_name_folded: Mapped[str] = mapped_column(String(255), index=True)
+    id_number: Mapped[str] = mapped_column(String(20), index=True)
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Optimistic guard: every change bumps it, so a stale write fails instead of winning.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    receiving_unit: Mapped[Unit] = relationship(foreign_keys=[receiving_unit_id])
+    components: Mapped[list[DossierComponent]] = relationship(
+        order_by="DossierComponent.position", cascade="all, delete-orphan"
+    )
+    history: Mapped[list[HistoryEvent]] = relationship(
+        order_by="HistoryEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class DossierComponent(Base):
+    """A component as handed in with one dossier (a snapshot of the catalogue at reception)."""
+
+    __tablename__ = "dossier_component"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(500))
+    originals: Mapped[int] = mapped_column(Integer, default=0)
+    certified_copies: Mapped[int] = mapped_column(Integer, default=0)
+    photocopies: Mapped[int] = mapped_column(Integer, default=0)
+    submitted: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WorkflowState(Base):
+    """The serialized SpiffWorkflow instance of a dossier, without its process definition."""
+
+    __tablename__ = "workflow_state"
+
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Task(Base):
+    """An inbox row: one ready user task, and who may act on it.
+
+    ``id`` is the SpiffWorkflow task id. Open rows have ``closed_at`` null; the
+    partial indexes keep inbox queries small however many closed rows pile up.
+    """
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index(
+            "ix_task_open_role_unit",
+            "role",
+            "unit_id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        Index(
+            "ix_task_open_assignee",
+            "assignee_id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    step: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(255))
+    form: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+class HistoryEvent(Base):
+    """One append-only line of a dossier's history: the Mẫu 06 control slip and the audit trail."""
+
+    __tablename__ = "history_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(40))
+    from_step: Mapped[str] = mapped_column(String(255), default="")
+    to_step: Mapped[str] = mapped_column(String(500), default="")
+    to_unit: Mapped[str] = mapped_column(String(255), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    step_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status_after: Mapped[int] = mapped_column(Integer)
+
+
+class DossierSequence(Base):
+    """The last sequence number given by a unit on a day (the NNNN of a dossier code)."""
+
+    __tablename__ = "dossier_sequence"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,45 @@
+"""Who may see and do what: checked here, for the UI and the API alike."""
+
+from __future__ import annotations
+
+from engine.models import Dossier, Task, User
+from engine.roles import ROLES, Role, Scope
+from engine.services.errors import Forbidden
+
+
+def agency_id_of(user: User) -> int:
+    return user.unit.agency.id
+
+
+def can_view_dossier(user: User, dossier: Dossier) -> bool:
+    """Staff of the dossier's agency may see it."""
+    return agency_id_of(user) == dossier.agency_id
+
+
+def require_view(user: User, dossier: Dossier) -> None:
+    if not can_view_dossier(user, dossier):
+        raise Forbidden("Bạn không có quyền xem hồ sơ này.")
+
+
+def can_act_on(user: User, task: Task) -> bool:
+    """The assignee acts on an assigned task; anyone with the role in the task's unit on the rest."""
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return user.unit_id == task.unit_id and user.has_role(Role(task.role))
+
+
+def require_act(user: User, task: Task) -> None:
+    if not can_act_on(user, task):
+        if task.assignee_id is not None:
+            raise Forbidden("Công việc này đã được giao cho người khác.")
+        raise Forbidden(f"Công việc này dành cho {ROLES[Role(task.role)].label.lower()} của đơn vị xử lý.")
+
+
+def unit_for_role(role: Role, dossier: Dossier) -> int:
+    """Which of the dossier's units a role acts in."""
+    scope = ROLES[role].scope
+    if scope == Scope.RECEPTION:
+        return dossier.receiving_unit_id
+    if scope == Scope.DEPARTMENT:
+        return dossier.department_id
+    return dossier.agency_id

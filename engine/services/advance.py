@@ -1,0 +1,142 @@
+"""After the workflow moves: write the inbox rows, the status and the history line.
+
+Called inside the service's transaction, so the workflow state, the inbox and
+the history are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkingCalendar
+from engine.models import Dossier, HistoryEvent, Task, Unit, User, WorkflowState
+from engine.roles import Role, role_for_lane
+from engine.services.access import unit_for_role
+from engine.status import DossierStatus
+from engine.workflow import ReadyTask, WorkflowInstance
+
+NOTE_FIELDS = ("note", "examination", "reason")
+
+
+def save_state(session: Session, dossier: Dossier, instance: WorkflowInstance, now: datetime, *, new: bool = False) -> None:
+    state = instance.serialize()
+    if new:
+        session.add(WorkflowState(dossier_id=dossier.id, state=state, completed=instance.completed, updated_at=now))
+    else:
+        session.execute(
+            WorkflowState.__table__.update()
+            .where(WorkflowState.dossier_id == dossier.id)
+            .values(state=state, completed=instance.completed, updated_at=now)
+        )
+
+
+def sync_tasks(
+    session: Session,
+    dossier: Dossier,
+    instance: WorkflowInstance,
+    calendar: WorkingCalendar,
+    now: datetime,
+    open_rows: list[Task],
+) -> list[Task]:
+    """Close inbox rows whose task is gone, open rows for new ready tasks; return the open rows."""
+    ready = {task.id: task for task in instance.ready_tasks()}
+    still_open = []
+    for row in open_rows:
+        if row.id in ready:
+            still_open.append(row)
+            del ready[row.id]
+        elif row.closed_at is None:
+            row.closed_at = now  # cancelled by the workflow (e.g. a boundary event)
+    for task in ready.values():
+        row = _new_row(session, dossier, task, calendar, now)
+        session.add(row)
+        still_open.append(row)
+    _update_status(dossier, instance, still_open, now)
+    return still_open
+
+
+def _new_row(session: Session, dossier: Dossier, task: ReadyTask, calendar: WorkingCalendar, now: datetime) -> Task:
+    step = task.step
+    role = role_for_lane(step.lane) or Role.COUNTER_OFFICER  # validation guarantees a lane's role
+    assignee_id = _assignee(session, task.data, step.assignee_field)
+    return Task(
+        id=task.id,
+        dossier_id=dossier.id,
+        step=step.name,
+        title=step.title,
+        form=step.form or "",
+        role=role.value,
+        unit_id=unit_for_role(role, dossier),
+        assignee_id=assignee_id,
+        created_at=now,
+        due_at=calendar.add_working_hours(now, step.allotted_hours) if step.allotted_hours else None,
+    )
+
+
+def _assignee(session: Session, data: dict[str, Any], field: str | None) -> int | None:
+    if not field or data.get(field) in (None, ""):
+        return None
+    try:
+        user_id = int(data[field])
+    except (TypeError, ValueError):
+        return None
+    return user_id if session.get(User, user_id) is not None else None
+
+
+def _update_status(dossier: Dossier, instance: WorkflowInstance, open_rows: list[Task], now: datetime) -> None:
+    if instance.completed:
+        dossier.status = DossierStatus.RETURNED
+        dossier.finished_at = dossier.finished_at or now
+        dossier.returned_at = now
+        return
+    statuses = [
+        instance.process.steps[row.step].status for row in open_rows if row.step in instance.process.steps
+    ]
+    statuses = [s for s in statuses if s is not None]
+    if statuses:
+        dossier.status = min(statuses)
+    if dossier.status == DossierStatus.RESOLVED and dossier.finished_at is None:
+        dossier.finished_at = now
+
+
+def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
+    if not unit_ids:
+        return {}
+    return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
+
+
+def record(
+    session: Session,
+    dossier: Dossier,
+    actor: User | None,
+    action: str,
+    now: datetime,
+    *,
+    from_step: str = "",
+    open_rows: list[Task] | None = None,
+    data: dict[str, Any] | None = None,
+    step_due_at: datetime | None = None,
+) -> HistoryEvent:
+    """Append one history line: who did what, from which step to which, with their note."""
+    rows = open_rows or []
+    names = unit_names(session, {row.unit_id for row in rows})
+    note = next((str(data[k]) for k in NOTE_FIELDS if data and data.get(k)), "")
+    event = HistoryEvent(
+        dossier_id=dossier.id,
+        at=now,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.full_name if actor else "Hệ thống",
+        action=action,
+        from_step=from_step,
+        to_step="; ".join(row.title for row in rows),
+        to_unit="; ".join(dict.fromkeys(names.get(row.unit_id, "") for row in rows)),
+        note=note[:2000],
+        step_due_at=step_due_at,
+        status_after=int(dossier.status),
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,50 @@
+"""Logging in, password hashes and API tokens."""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine.models import User
+from engine.services.errors import AuthenticationFailed
+
+TOKEN_MAX_AGE = 12 * 3600  # a working day, with margin
+# Compared against when the user is unknown, so a wrong username costs as much as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with these credentials; raises AuthenticationFailed otherwise."""
+    user = session.scalars(select(User).where(User.username == (username or "").strip())).first()
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not ok or not user.active:
+        raise AuthenticationFailed("Tên đăng nhập hoặc mật khẩu không đúng.")
+    return user
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="motcua-api-token")
+
+
+def issue_token(user: User, secret: str) -> str:
+    """A signed bearer token for the API; bumping ``user.token_generation`` revokes it."""
+    return _serializer(secret).dumps({"u": user.id, "g": user.token_generation})
+
+
+def user_for_token(session: Session, token: str, secret: str, max_age: int = TOKEN_MAX_AGE) -> User:
+    try:
+        payload = _serializer(secret).loads(token, max_age=max_age)
+    except SignatureExpired as err:
+        raise AuthenticationFailed("Mã truy cập đã hết hạn, vui lòng đăng nhập lại.") from err
+    except BadSignature as err:
+        raise AuthenticationFailed("Mã truy cập không hợp lệ.") from err
+    user = session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not user.active or user.token_generation != payload.get("g"):
+        raise AuthenticationFailed("Mã truy cập không còn hiệu lực.")
+    return user

@@ -1,0 +1,49 @@
+"""The working calendar as stored in the database (seeded from ``holidays.VN``, editable)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkingCalendar, vietnam_calendar_days
+from engine.models import CalendarDay
+
+# Calendar rows change a few times a year; re-reading them each minute is plenty.
+_TTL_SECONDS = 60.0
+_cached: tuple[float, str, WorkingCalendar] | None = None
+
+
+def working_calendar(session: Session) -> WorkingCalendar:
+    """The current working calendar, read from the table at most once a minute per process."""
+    global _cached
+    url = str(session.get_bind().engine.url) if hasattr(session.get_bind(), "engine") else ""
+    if _cached is not None and _cached[1] == url and time.monotonic() - _cached[0] < _TTL_SECONDS:
+        return _cached[2]
+    rows = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    calendar = WorkingCalendar(
+        holidays=frozenset(day for day, kind in rows if kind == "holiday"),
+        workdays=frozenset(day for day, kind in rows if kind == "workday"),
+    )
+    _cached = (time.monotonic(), url, calendar)
+    return calendar
+
+
+def forget_cached_calendar() -> None:
+    global _cached
+    _cached = None
+
+
+def seed_calendar(session: Session, years: Iterable[int]) -> int:
+    """Add the holidays and swap days of ``years`` that the table does not have yet."""
+    existing = set(session.scalars(select(CalendarDay.day)))
+    added = 0
+    for day, kind, name in vietnam_calendar_days(years):
+        if day not in existing:
+            session.add(CalendarDay(day=day, kind=kind, name=name))
+            existing.add(day)
+            added += 1
+    forget_cached_calendar()
+    return added

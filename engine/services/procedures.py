@@ -1,0 +1,83 @@
+"""Deploying process versions and reading the procedure catalogue."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.forms import FormRegistry
+from engine.models import Procedure, ProcessVersion, User
+from engine.roles import Role
+from engine.services.errors import Forbidden, InvalidInput, NotFound
+from engine.workflow import Problem, parse_process, validate_bpmn
+from engine.workflow.specs import content_hash, executable_process_ids
+
+
+class InvalidProcess(InvalidInput):
+    """A diagram that cannot be deployed; ``problems`` says why, element by element."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(
+            {p.element_id or "_schema": p.message for p in problems},
+            "Sơ đồ quy trình chưa hợp lệ: " + "; ".join(str(p) for p in problems),
+        )
+        self.problems = problems
+
+
+def check_process(xml: str, forms: FormRegistry) -> list[Problem]:
+    return validate_bpmn(xml, forms.names())
+
+
+def deploy_process(session: Session, actor: User | None, xml: str, forms: FormRegistry) -> ProcessVersion:
+    """Validate ``xml`` and store it as the newest version of its process.
+
+    ``actor`` None means the system itself (demo data, migrations). Deploying
+    the same content again returns the newest version unchanged.
+    """
+    if actor is not None and not (
+        actor.has_role(Role.PROCESS_DESIGNER) or actor.has_role(Role.ADMINISTRATOR)
+    ):
+        raise Forbidden("Chỉ người thiết kế quy trình mới được triển khai quy trình.")
+    problems = check_process(xml, forms)
+    if problems:
+        raise InvalidProcess(problems)
+    key = executable_process_ids(xml)[0]
+    latest = latest_version(session, key)
+    digest = content_hash(xml)
+    if latest is not None and latest.content_hash == digest:
+        return latest
+    number = (session.scalar(select(func.max(ProcessVersion.number)).where(ProcessVersion.process_key == key)) or 0) + 1
+    version = ProcessVersion(
+        process_key=key,
+        number=number,
+        bpmn_xml=xml,
+        content_hash=digest,
+        deployed_by_id=actor.id if actor else None,
+        deployed_by_name=actor.full_name if actor else "Hệ thống",
+        deployed_at=clock.now(),
+    )
+    session.add(version)
+    session.flush()
+    parse_process(xml, key)  # warm the cache for the first dossier
+    return version
+
+
+def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
+    return session.scalars(
+        select(ProcessVersion)
+        .where(ProcessVersion.process_key == process_key)
+        .order_by(ProcessVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
+def list_procedures(session: Session) -> list[Procedure]:
+    return list(session.scalars(select(Procedure).where(Procedure.active).order_by(Procedure.name)))
+
+
+def get_procedure(session: Session, code: str) -> Procedure:
+    procedure = session.scalars(select(Procedure).where(Procedure.code == code, Procedure.active)).first()
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục có mã “{code}”.")
+    return procedure

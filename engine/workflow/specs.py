@@ -1,0 +1,99 @@
+"""Parsing BPMN into executable specs, cached by content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """What the engine reads from a user task: its form, lane, status and allotted time."""
+
+    name: str  # the BPMN id, e.g. task_examine
+    title: str
+    lane: str | None
+    form: str | None
+    status: int | None
+    allotted_hours: float | None
+    assignee_field: str | None  # a data field naming the user who must do this step
+
+
+def content_hash(xml: str) -> str:
+    return hashlib.sha256(xml.encode("utf-8")).hexdigest()
+
+
+class ProcessSpec:
+    """A parsed process: the Spiff specs plus the step information the engine needs."""
+
+    def __init__(self, process_key: str, spec: object, subprocess_specs: dict[str, object]) -> None:
+        self.process_key = process_key
+        self.spec = spec
+        self.subprocess_specs = subprocess_specs
+
+    @cached_property
+    def steps(self) -> dict[str, StepInfo]:
+        specs = [self.spec, *self.subprocess_specs.values()]
+        return {
+            name: step_info(task_spec)
+            for process in specs
+            for name, task_spec in process.task_specs.items()  # type: ignore[attr-defined]
+            if isinstance(task_spec, UserTask)
+        }
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.spec, "description", None) or self.process_key)
+
+
+def step_info(task_spec: object) -> StepInfo:
+    props: dict[str, str] = getattr(task_spec, "extensions", {}).get("properties", {})
+    status = props.get("status")
+    hours = props.get("allotted_hours")
+    return StepInfo(
+        name=task_spec.name,  # type: ignore[attr-defined]
+        title=getattr(task_spec, "bpmn_name", None) or task_spec.name,  # type: ignore[attr-defined]
+        lane=getattr(task_spec, "lane", None),
+        form=props.get("form"),
+        status=int(status) if status and status.isdigit() else None,
+        allotted_hours=float(hours) if hours else None,
+        assignee_field=props.get("assignee"),
+    )
+
+
+def executable_process_ids(xml: str) -> list[str]:
+    root = etree.fromstring(xml.encode("utf-8"))
+    return [
+        node.get("id")
+        for node in root.iter(f"{{{BPMN_NS}}}process")
+        if node.get("isExecutable", "true").lower() == "true"
+    ]
+
+
+_cache: dict[str, ProcessSpec] = {}
+_cache_lock = threading.Lock()
+
+
+def parse_process(xml: str, process_key: str | None = None) -> ProcessSpec:
+    """Parse ``xml`` (cached by its hash). ``process_key`` defaults to its first executable process."""
+    key = content_hash(xml) + ":" + (process_key or "")
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_str(xml.encode("utf-8"))
+    process_key = process_key or executable_process_ids(xml)[0]
+    parsed = ProcessSpec(
+        process_key, parser.get_spec(process_key), parser.get_subprocess_specs(process_key)
+    )
+    with _cache_lock:
+        _cache[key] = parsed
+    return parsed
