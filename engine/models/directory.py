@@ -57,8 +57,8 @@ class User(Base):
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(row.role) for row in self.role_rows)
 
-    def has_role(self, role: Role) -> bool:
-        return any(row.role == role.value for row in self.role_rows)
+    def has_role(self, role: Role | str) -> bool:
+        return any(row.role == str(role) for row in self.role_rows)
 
 
 class UserRole(Base):

@@ -1,0 +1,40 @@
+"""The web application: create_app() builds it; nothing is created at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from engine.forms import FormRegistry
+from webapp.config import ROOT, settings
+from webapp.extensions import csrf, db, login_manager
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.update(settings(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "warning"
+    app.extensions["motcua_forms"] = FormRegistry(Path(app.config["FORMS_DIR"]))
+
+    from webapp import api, auth, counter, dossiers, errors, filters, inbox, portal
+    from webapp.cli import register_cli
+
+    for module in (auth, counter, inbox, dossiers, portal):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # the API authenticates each call by bearer token, not by cookie
+    errors.register(app)
+    filters.register(app)
+    register_cli(app)
+    return app

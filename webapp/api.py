@@ -1,0 +1,231 @@
+"""The JSON API under /api/v1: the same services as the UI, authenticated by bearer token."""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import select
+
+from engine.models import Dossier, HistoryEvent, Task
+from engine.services import transaction
+from engine.services.auth import authenticate, issue_token, user_for_token
+from engine.services.dossiers import get_dossier, lookup_public, receive_dossier
+from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput
+from engine.services.procedures import list_procedures
+from engine.services.tasks import complete_task, form_choices, list_tasks
+from engine.status import DossierStatus
+from webapp.errors import http_status
+from webapp.extensions import db
+from webapp.openapi import OPENAPI
+from webapp.util import forms
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error_response(error: DomainError):  # noqa: ANN201
+    body: dict[str, Any] = {"error": error.message}
+    if isinstance(error, InvalidInput):
+        body["errors"] = error.errors
+    response = jsonify(body)
+    response.status_code = http_status(error)
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="motcua"'
+    return response
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError):  # noqa: ANN202
+    return error_response(error)
+
+
+@bp.before_request
+def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+@bp.after_request
+def _server_timing(response):  # noqa: ANN001, ANN202
+    # Server-side latency, read by scripts/bench_workflow.py.
+    elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
+    return response
+
+
+def json_body() -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise InvalidInput({"_schema": "Nội dung gửi lên không phải JSON hợp lệ."}, "Nội dung gửi lên không phải JSON hợp lệ.")
+    if not isinstance(payload, dict):
+        raise InvalidInput({"_schema": "Nội dung gửi lên phải là một đối tượng JSON."}, "Nội dung gửi lên phải là một đối tượng JSON.")
+    return payload
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("Thiếu mã truy cập (Authorization: Bearer <token>).")
+        g.actor = user_for_token(db.session, token.strip(), current_app.config["SECRET_KEY"])
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _dt(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def task_json(task: Task, with_form: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": task.id,
+        "dossier_code": task.dossier.code,
+        "step": task.step,
+        "title": task.title,
+        "role": task.role,
+        "assignee_id": task.assignee_id,
+        "created_at": _dt(task.created_at),
+        "due_at": _dt(task.due_at),
+    }
+    if with_form and task.form in forms().names():
+        form = forms().get(task.form)
+        out["form"] = form.to_dict(form_choices(db.session, form, task))
+    return out
+
+
+def dossier_json(dossier: Dossier, history: list[HistoryEvent] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": dossier.code,
+        "procedure_code": dossier.procedure.code,
+        "procedure_name": dossier.procedure.name,
+        "status": dossier.status,
+        "status_label": DossierStatus(dossier.status).label,
+        "channel": dossier.channel,
+        "applicant": {
+            "full_name": dossier.applicant_name,
+            "id_number": dossier.id_number,
+            "phone": dossier.phone,
+            "email": dossier.email,
+            "address": dossier.address,
+        },
+        "received_at": _dt(dossier.received_at),
+        "due_at": _dt(dossier.due_at),
+        "finished_at": _dt(dossier.finished_at),
+        "returned_at": _dt(dossier.returned_at),
+    }
+    if history is not None:
+        out["history"] = [
+            {
+                "at": _dt(e.at),
+                "actor": e.actor_name,
+                "action": e.action,
+                "from_step": e.from_step,
+                "to_step": e.to_step,
+                "to_unit": e.to_unit,
+                "note": e.note,
+                "status_after": e.status_after,
+            }
+            for e in history
+        ]
+    return out
+
+
+@bp.get("/openapi.json")
+def openapi():  # noqa: ANN201
+    return jsonify(OPENAPI)
+
+
+@bp.post("/tokens")
+def create_token():  # noqa: ANN201
+    payload = json_body()
+    username, password = payload.get("username"), payload.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise InvalidInput({"username": "Cần tên đăng nhập và mật khẩu dạng chuỗi."})
+    user = authenticate(db.session, username, password)
+    return jsonify({"token": issue_token(user, current_app.config["SECRET_KEY"])}), 201
+
+
+@bp.get("/procedures")
+@token_required
+def procedures():  # noqa: ANN201
+    return jsonify([
+        {
+            "code": p.code,
+            "name": p.name,
+            "field": p.field.name,
+            "time_kind": p.time_kind,
+            "time_value": p.time_value,
+            "processing_time": p.time_label,
+            "components": [
+                {"id": c.id, "name": c.name, "required": c.required, "originals": c.originals,
+                 "certified_copies": c.certified_copies, "photocopies": c.photocopies}
+                for c in p.components
+            ],
+        }
+        for p in list_procedures(db.session)
+    ])
+
+
+@bp.post("/dossiers")
+@token_required
+def create_dossier():  # noqa: ANN201
+    payload = json_body()
+    with transaction(db.session):
+        dossier = receive_dossier(db.session, g.actor, payload, forms())
+        body = dossier_json(dossier)
+    return jsonify(body), 201
+
+
+@bp.get("/dossiers/<code>")
+@token_required
+def show_dossier(code: str):  # noqa: ANN201
+    dossier = get_dossier(db.session, g.actor, code)
+    history = db.session.scalars(
+        select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id).order_by(HistoryEvent.id)
+    ).all()
+    return jsonify(dossier_json(dossier, list(history)))
+
+
+@bp.get("/tasks")
+@token_required
+def tasks():  # noqa: ANN201
+    return jsonify([task_json(t) for t in list_tasks(db.session, g.actor)])
+
+
+@bp.post("/tasks/<task_id>/complete")
+@token_required
+def complete(task_id: str):  # noqa: ANN201
+    payload = json_body()
+    data = payload.get("data", {})
+    if not isinstance(data, dict):
+        raise InvalidInput({"data": "Trường “data” phải là một đối tượng."})
+    with transaction(db.session):
+        result = complete_task(db.session, g.actor, task_id, data, forms())
+        body = {
+            "dossier": {
+                "code": result.dossier.code,
+                "status": result.dossier.status,
+                "status_label": DossierStatus(result.dossier.status).label,
+            },
+            "next_tasks": [task_json(t, with_form=False) for t in result.next_tasks],
+        }
+    return jsonify(body)
+
+
+@bp.get("/lookup/<path:code>")
+def lookup(code: str):  # noqa: ANN201
+    result = lookup_public(db.session, code)
+    return jsonify({
+        "code": result.code,
+        "procedure_name": result.procedure_name,
+        "status": int(result.status),
+        "status_label": result.status.label,
+        "received_at": _dt(result.received_at),
+        "due_at": _dt(result.due_at),
+        "returned_at": _dt(result.returned_at),
+        "steps": [{"title": s.title, "unit": s.unit, "at": _dt(s.at)} for s in result.steps],
+    })

@@ -1,0 +1,43 @@
+"""Every setting in one place, read from the environment (or instance/ for the embedded default)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else a random key kept in instance/ (never in the repo)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def settings(instance_path: Path) -> dict[str, object]:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'motcua.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url.removeprefix("postgres://")
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True} if not database_url.startswith("sqlite") else {},
+        # Where procedures (BPMN + catalogue facts) and task forms live.
+        "PROCESSES_DIR": Path(os.environ.get("MOTCUA_PROCESSES_DIR", ROOT / "processes")),
+        "FORMS_DIR": Path(os.environ.get("MOTCUA_FORMS_DIR", ROOT / "forms")),
+        # The address printed in QR codes and e-mails; the public lookup lives under it.
+        "PUBLIC_BASE_URL": os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("MOTCUA_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    }

@@ -1,0 +1,18 @@
+"""Small helpers the blueprints share."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import current_user
+
+from engine.forms import FormRegistry
+from engine.models import User
+
+
+def forms() -> FormRegistry:
+    return current_app.extensions["motcua_forms"]
+
+
+def actor() -> User:
+    """The logged-in user as a domain object (login_required guarantees there is one)."""
+    return current_user._get_current_object()  # type: ignore[no-any-return]
