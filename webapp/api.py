@@ -13,7 +13,7 @@ from engine.models import Dossier, HistoryEvent, Task
 from engine.services import transaction
 from engine.services.auth import authenticate, issue_token, user_for_token
 from engine.services.dossiers import get_dossier, lookup_public, receive_dossier
-from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput
+from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput, MalformedRequest
 from engine.services.procedures import list_procedures
 from engine.services.tasks import complete_task, form_choices, list_tasks
 from engine.status import DossierStatus
@@ -57,9 +57,9 @@ def _server_timing(response):  # noqa: ANN001, ANN202
 def json_body() -> dict[str, Any]:
     payload = request.get_json(silent=True)
     if payload is None:
-        raise InvalidInput({"_schema": "Nội dung gửi lên không phải JSON hợp lệ."}, "Nội dung gửi lên không phải JSON hợp lệ.")
+        raise MalformedRequest("Nội dung gửi lên không phải JSON hợp lệ.")
     if not isinstance(payload, dict):
-        raise InvalidInput({"_schema": "Nội dung gửi lên phải là một đối tượng JSON."}, "Nội dung gửi lên phải là một đối tượng JSON.")
+        raise MalformedRequest("Nội dung gửi lên phải là một đối tượng JSON.")
     return payload
 
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from engine.services.errors import AuthenticationFailed, Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from engine.services.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    MalformedRequest,
+    NotFound,
+)
 
 STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
+    (MalformedRequest, 400),
     (AuthenticationFailed, 401),
     (Forbidden, 403),
     (NotFound, 404),

@@ -33,3 +33,10 @@ class InvalidInput(DomainError):
     def __init__(self, errors: dict[str, str], message: str = "Dữ liệu chưa hợp lệ, vui lòng kiểm tra lại.") -> None:
         super().__init__(message)
         self.errors = errors
+
+
+class MalformedRequest(InvalidInput):
+    """The request itself could not be read (not JSON, not an object)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"_schema": message}, message)

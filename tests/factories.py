@@ -1,0 +1,79 @@
+"""Small builders for test data and API calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+
+APPLICANT = {
+    "full_name": "Nguyễn Văn An",
+    "id_number": "001088012345",
+    "phone": "0912345678",
+    "email": "an.nguyen@example.com",
+    "address": "Số 5 đường Hùng Vương, phường Tân Phú, tỉnh Bình Phước",
+}
+PERMIT = "1.009994"  # the five-step procedure with the rejection loop
+
+
+class Api:
+    """A JSON client logged in as one demo user."""
+
+    def __init__(self, client: FlaskClient, username: str, password: str = "demo") -> None:
+        self.client = client
+        response = client.post("/api/v1/tokens", json={"username": username, "password": password})
+        assert response.status_code == 201, response.json
+        self.headers = {"Authorization": f"Bearer {response.json['token']}"}
+
+    def get(self, path: str) -> Any:
+        return self.client.get(f"/api/v1{path}", headers=self.headers)
+
+    def post(self, path: str, body: Any) -> Any:
+        return self.client.post(f"/api/v1{path}", headers=self.headers, json=body)
+
+    def procedure(self, code: str) -> dict[str, Any]:
+        return next(p for p in self.get("/procedures").json if p["code"] == code)
+
+    def receive(self, code: str = PERMIT, **overrides: Any) -> Any:
+        procedure = self.procedure(code)
+        body = {
+            "procedure_code": code,
+            "applicant": dict(APPLICANT),
+            "components": [c["id"] for c in procedure["components"]],
+            **overrides,
+        }
+        return self.post("/dossiers", body)
+
+    def task_for(self, dossier_code: str) -> dict[str, Any] | None:
+        return next((t for t in self.get("/tasks").json if t["dossier_code"] == dossier_code), None)
+
+    def complete(self, task_id: str, data: dict[str, Any]) -> Any:
+        return self.post(f"/tasks/{task_id}/complete", {"data": data})
+
+
+def specialist_choice(task: dict[str, Any], full_name: str = "Trần Văn Bình") -> str:
+    field = next(f for f in task["form"]["fields"] if f["name"] == "specialist")
+    return next(c["value"] for c in field["choices"] if c["label"] == full_name)
+
+
+def run_permit_to_end(client: FlaskClient, dossier_code: str, reject_times: int = 0) -> list[Any]:
+    """Walk a permit dossier from assignment to returned result; returns each completion's response."""
+    responses = []
+    leader = Api(client, "truongphong")
+    task = leader.task_for(dossier_code)
+    assert task is not None
+    responses.append(leader.complete(task["id"], {"specialist": specialist_choice(task)}))
+    specialist, director = Api(client, "chuyenvien"), Api(client, "lanhdao")
+    for round_ in range(reject_times + 1):
+        task = specialist.task_for(dossier_code)
+        assert task is not None
+        responses.append(specialist.complete(task["id"], {"proposal": "approve", "examination": f"Đủ điều kiện, lần {round_ + 1}"}))
+        task = director.task_for(dossier_code)
+        assert task is not None
+        decision = "reject" if round_ < reject_times else "approve"
+        responses.append(director.complete(task["id"], {"decision": decision, "note": "Bổ sung thuyết minh" if decision == "reject" else ""}))
+    counter = Api(client, "motcua")
+    task = counter.task_for(dossier_code)
+    assert task is not None
+    responses.append(counter.complete(task["id"], {"receiver_name": "Nguyễn Văn An", "return_method": "counter"}))
+    return responses
