@@ -51,6 +51,13 @@ class FormField:
         return out
 
 
+class _FormSchema(Schema):
+    error_messages = {  # noqa: RUF012 - marshmallow reads a plain class attribute
+        "unknown": "Trường này không có trong biểu mẫu.",
+        "type": "Dữ liệu biểu mẫu phải là một đối tượng JSON.",
+    }
+
+
 @dataclass(frozen=True)
 class FormDefinition:
     name: str
@@ -59,7 +66,7 @@ class FormDefinition:
 
     @cached_property
     def schema(self) -> Schema:
-        return Schema.from_dict(
+        return _FormSchema.from_dict(
             {f.name: _marshmallow_field(f) for f in self.fields}, name=f"Form_{self.name}"
         )(unknown=RAISE)
 

@@ -70,7 +70,9 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("Thiếu mã truy cập (Authorization: Bearer <token>).")
-        g.actor = user_for_token(db.session, token.strip(), current_app.config["SECRET_KEY"])
+        g.actor = user_for_token(
+            db.session, token.strip(), current_app.config["SECRET_KEY"], current_app.config["API_TOKEN_MAX_AGE"]
+        )
         return view(*args, **kwargs)
 
     return wrapper

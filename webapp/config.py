@@ -38,6 +38,7 @@ def settings(instance_path: Path) -> dict[str, object]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("MOTCUA_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "API_TOKEN_MAX_AGE": int(os.environ.get("MOTCUA_API_TOKEN_MAX_AGE", 12 * 3600)),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     }

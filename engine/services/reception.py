@@ -19,6 +19,8 @@ class ApplicantSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    error_messages = {"type": "Thông tin người nộp phải là một đối tượng."}
+
     full_name = fields.String(
         required=True,
         validate=[validate.Length(min=2, max=255, error="Họ và tên phải từ 2 đến 255 ký tự.")],
@@ -53,6 +55,8 @@ class ReceptionSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    error_messages = {"type": "Dữ liệu gửi lên phải là một đối tượng JSON."}
+
     procedure_code = fields.String(required=True, error_messages=_required("mã thủ tục"))
     applicant = fields.Nested(ApplicantSchema, required=True, error_messages={"required": "Vui lòng nhập thông tin người nộp.", "null": "Vui lòng nhập thông tin người nộp.", "type": "Thông tin người nộp phải là một đối tượng."})
     components = fields.List(
@@ -86,7 +90,7 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            name = (f"{prefix}.{key}" if key != "_schema" else prefix) if prefix else str(key)
             if isinstance(value, dict):
                 out.update(_flatten(value, name))
             else:

@@ -187,7 +187,7 @@ def test_dossier_journey_from_counter_to_public_lookup(new_context: Any, tmp_pat
     counter.locator("#scan").press("Enter")
     expect(counter).to_have_url(re.compile(rf"/ho-so/{re.escape(code)}$"))
     expect(counter.locator("dl.summary")).to_contain_text("10 · Đã trả kết quả")
-    expect(counter.locator("dl.summary")).to_contain_text("Đã trả")
+    expect(counter.locator("dl.summary dt").filter(has_text=re.compile(r"^Đã trả$"))).to_have_count(1)
     history = counter.locator("#history > li")
     expected = [
         (NAMES[COUNTER], "Tiếp nhận hồ sơ", "Phân công thụ lý"),
@@ -208,7 +208,7 @@ def test_dossier_journey_from_counter_to_public_lookup(new_context: Any, tmp_pat
         else:
             expect(item.locator(".arrow")).to_have_count(0)
     expect(history.nth(3).locator(".note")).to_have_text("Bổ sung thuyết minh kết cấu")
-    expect(history.nth(6)).to_contain_text("Trạng thái: Đã trả kết quả")
+    expect(history.nth(6).locator(".status-after")).to_have_text("Trạng thái: Đã trả kết quả")
     expect(counter.get_by_text("Đang chờ", exact=True)).to_have_count(0)  # no open task is left
     counter.screenshot(path=str(tmp_path / "dossier.png"), full_page=True)
 
