@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import sqlite3
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine

@@ -65,14 +65,16 @@ def load_demo(session: Session, processes_dir: Path, forms: FormRegistry) -> dic
     password = hash_password(DEMO_PASSWORD)
     for spec in USERS:
         if session.scalars(select(User).where(User.username == spec.username)).first() is None:
-            session.add(User(
-                username=spec.username,
-                full_name=spec.full_name,
-                email=f"{spec.username}@motcua.example",
-                password_hash=password,
-                unit_id=units[spec.unit].id,
-                role_rows=[UserRole(role=role.value) for role in spec.roles],
-            ))
+            session.add(
+                User(
+                    username=spec.username,
+                    full_name=spec.full_name,
+                    email=f"{spec.username}@motcua.example",
+                    password_hash=password,
+                    unit_id=units[spec.unit].id,
+                    role_rows=[UserRole(role=role.value) for role in spec.roles],
+                )
+            )
     session.flush()
     year = clock.now().year
     seed_calendar(session, range(year - 1, year + 3))

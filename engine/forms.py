@@ -66,9 +66,9 @@ class FormDefinition:
 
     @cached_property
     def schema(self) -> Schema:
-        return _FormSchema.from_dict(
-            {f.name: _marshmallow_field(f) for f in self.fields}, name=f"Form_{self.name}"
-        )(unknown=RAISE)
+        return _FormSchema.from_dict({f.name: _marshmallow_field(f) for f in self.fields}, name=f"Form_{self.name}")(
+            unknown=RAISE
+        )
 
     def validate(
         self, data: Any, dynamic_choices: dict[str, list[tuple[str, str]]] | None = None
@@ -84,9 +84,9 @@ class FormDefinition:
         errors: dict[str, str] = {}
         for f in self.fields:
             allowed = (dynamic_choices or {}).get(f.name)
-            if allowed is not None and clean.get(f.name) is not None:
-                if str(clean[f.name]) not in {value for value, _ in allowed}:
-                    errors[f.name] = f"Giá trị chọn cho “{f.label}” không hợp lệ."
+            value = clean.get(f.name)
+            if allowed is not None and value is not None and str(value) not in {v for v, _ in allowed}:
+                errors[f.name] = f"Giá trị chọn cho “{f.label}” không hợp lệ."
         for key, value in list(clean.items()):
             if isinstance(value, date):
                 clean[key] = value.isoformat()  # workflow data stays JSON
@@ -129,10 +129,16 @@ def _marshmallow_field(f: FormField) -> fields.Field:
         return fields.String(validate=validators, **common)
     if f.type in ("integer", "number"):
         if f.min is not None or f.max is not None:
-            validators.append(validate.Range(min=f.min, max=f.max, error=f"“{label}” phải trong khoảng {f.min}–{f.max}."))
+            validators.append(
+                validate.Range(min=f.min, max=f.max, error=f"“{label}” phải trong khoảng {f.min}–{f.max}.")
+            )
         messages["invalid"] = f"“{label}” phải là một số."
         cls = fields.Integer if f.type == "integer" else fields.Float
-        return cls(validate=validators, strict=False, **common) if f.type == "integer" else cls(validate=validators, **common)
+        return (
+            cls(validate=validators, strict=False, **common)
+            if f.type == "integer"
+            else cls(validate=validators, **common)
+        )
     if f.type == "date":
         messages["invalid"] = f"“{label}” phải là ngày dạng YYYY-MM-DD."
         return fields.Date(**common)
@@ -153,18 +159,20 @@ def load_form(path: Path) -> FormDefinition:
     for item in raw.get("fields", []):
         if item.get("type", "text") not in FIELD_TYPES:
             raise ValueError(f"{path.name}: unknown field type {item.get('type')!r}")
-        form_fields.append(FormField(
-            name=item["name"],
-            label=item["label"],
-            type=item.get("type", "text"),
-            required=bool(item.get("required", False)),
-            choices=tuple((str(c["value"]), c["label"]) for c in item.get("choices", [])),
-            max_length=item.get("max_length"),
-            min=item.get("min"),
-            max=item.get("max"),
-            role=item.get("role"),
-            help=item.get("help", ""),
-        ))
+        form_fields.append(
+            FormField(
+                name=item["name"],
+                label=item["label"],
+                type=item.get("type", "text"),
+                required=bool(item.get("required", False)),
+                choices=tuple((str(c["value"]), c["label"]) for c in item.get("choices", [])),
+                max_length=item.get("max_length"),
+                min=item.get("min"),
+                max=item.get("max"),
+                role=item.get("role"),
+                help=item.get("help", ""),
+            )
+        )
     return FormDefinition(name=raw.get("name", path.stem), title=raw["title"], fields=tuple(form_fields))
 
 

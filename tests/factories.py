@@ -67,11 +67,17 @@ def run_permit_to_end(client: FlaskClient, dossier_code: str, reject_times: int 
     for round_ in range(reject_times + 1):
         task = specialist.task_for(dossier_code)
         assert task is not None
-        responses.append(specialist.complete(task["id"], {"proposal": "approve", "examination": f"Đủ điều kiện, lần {round_ + 1}"}))
+        responses.append(
+            specialist.complete(task["id"], {"proposal": "approve", "examination": f"Đủ điều kiện, lần {round_ + 1}"})
+        )
         task = director.task_for(dossier_code)
         assert task is not None
         decision = "reject" if round_ < reject_times else "approve"
-        responses.append(director.complete(task["id"], {"decision": decision, "note": "Bổ sung thuyết minh" if decision == "reject" else ""}))
+        responses.append(
+            director.complete(
+                task["id"], {"decision": decision, "note": "Bổ sung thuyết minh" if decision == "reject" else ""}
+            )
+        )
     counter = Api(client, "motcua")
     task = counter.task_for(dossier_code)
     assert task is not None

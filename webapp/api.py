@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from webapp.util import forms
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def error_response(error: DomainError):  # noqa: ANN201
+def error_response(error: DomainError):
     body: dict[str, Any] = {"error": error.message}
     if isinstance(error, InvalidInput):
         body["errors"] = error.errors
@@ -37,7 +38,7 @@ def error_response(error: DomainError):  # noqa: ANN201
 
 
 @bp.errorhandler(DomainError)
-def _domain_error(error: DomainError):  # noqa: ANN202
+def _domain_error(error: DomainError):
     return error_response(error)
 
 
@@ -47,7 +48,7 @@ def _start_timer() -> None:
 
 
 @bp.after_request
-def _server_timing(response):  # noqa: ANN001, ANN202
+def _server_timing(response):
     # Server-side latency, read by scripts/bench_workflow.py.
     elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
@@ -137,12 +138,12 @@ def dossier_json(dossier: Dossier, history: list[HistoryEvent] | None = None) ->
 
 
 @bp.get("/openapi.json")
-def openapi():  # noqa: ANN201
+def openapi():
     return jsonify(OPENAPI)
 
 
 @bp.post("/tokens")
-def create_token():  # noqa: ANN201
+def create_token():
     payload = json_body()
     username, password = payload.get("username"), payload.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
@@ -153,28 +154,36 @@ def create_token():  # noqa: ANN201
 
 @bp.get("/procedures")
 @token_required
-def procedures():  # noqa: ANN201
-    return jsonify([
-        {
-            "code": p.code,
-            "name": p.name,
-            "field": p.field.name,
-            "time_kind": p.time_kind,
-            "time_value": p.time_value,
-            "processing_time": p.time_label,
-            "components": [
-                {"id": c.id, "name": c.name, "required": c.required, "originals": c.originals,
-                 "certified_copies": c.certified_copies, "photocopies": c.photocopies}
-                for c in p.components
-            ],
-        }
-        for p in list_procedures(db.session)
-    ])
+def procedures():
+    return jsonify(
+        [
+            {
+                "code": p.code,
+                "name": p.name,
+                "field": p.field.name,
+                "time_kind": p.time_kind,
+                "time_value": p.time_value,
+                "processing_time": p.time_label,
+                "components": [
+                    {
+                        "id": c.id,
+                        "name": c.name,
+                        "required": c.required,
+                        "originals": c.originals,
+                        "certified_copies": c.certified_copies,
+                        "photocopies": c.photocopies,
+                    }
+                    for c in p.components
+                ],
+            }
+            for p in list_procedures(db.session)
+        ]
+    )
 
 
 @bp.post("/dossiers")
 @token_required
-def create_dossier():  # noqa: ANN201
+def create_dossier():
     payload = json_body()
     with transaction(db.session):
         dossier = receive_dossier(db.session, g.actor, payload, forms())
@@ -184,7 +193,7 @@ def create_dossier():  # noqa: ANN201
 
 @bp.get("/dossiers/<code>")
 @token_required
-def show_dossier(code: str):  # noqa: ANN201
+def show_dossier(code: str):
     dossier = get_dossier(db.session, g.actor, code)
     history = db.session.scalars(
         select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id).order_by(HistoryEvent.id)
@@ -194,13 +203,13 @@ def show_dossier(code: str):  # noqa: ANN201
 
 @bp.get("/tasks")
 @token_required
-def tasks():  # noqa: ANN201
+def tasks():
     return jsonify([task_json(t) for t in list_tasks(db.session, g.actor)])
 
 
 @bp.post("/tasks/<task_id>/complete")
 @token_required
-def complete(task_id: str):  # noqa: ANN201
+def complete(task_id: str):
     payload = json_body()
     data = payload.get("data", {})
     if not isinstance(data, dict):
@@ -219,15 +228,17 @@ def complete(task_id: str):  # noqa: ANN201
 
 
 @bp.get("/lookup/<path:code>")
-def lookup(code: str):  # noqa: ANN201
+def lookup(code: str):
     result = lookup_public(db.session, code)
-    return jsonify({
-        "code": result.code,
-        "procedure_name": result.procedure_name,
-        "status": int(result.status),
-        "status_label": result.status.label,
-        "received_at": _dt(result.received_at),
-        "due_at": _dt(result.due_at),
-        "returned_at": _dt(result.returned_at),
-        "steps": [{"title": s.title, "unit": s.unit, "at": _dt(s.at)} for s in result.steps],
-    })
+    return jsonify(
+        {
+            "code": result.code,
+            "procedure_name": result.procedure_name,
+            "status": int(result.status),
+            "status_label": result.status.label,
+            "received_at": _dt(result.received_at),
+            "due_at": _dt(result.due_at),
+            "returned_at": _dt(result.returned_at),
+            "steps": [{"title": s.title, "unit": s.unit, "at": _dt(s.at)} for s in result.steps],
+        }
+    )

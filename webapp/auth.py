@@ -36,7 +36,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     error = None
     username = request.form.get("username", "")
     if request.method == "POST":
@@ -53,7 +53,7 @@ def login():  # noqa: ANN201
 
 @bp.route("/dang-xuat", methods=["POST"])
 @login_required
-def logout():  # noqa: ANN201
+def logout():
     logout_user()
     flash("Bạn đã đăng xuất.", "success")
     return redirect(url_for("auth.login"))

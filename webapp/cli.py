@@ -99,10 +99,15 @@ def users_create(username: str, full_name: str, unit_code: str, roles: tuple[str
             raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
         if db.session.scalars(select(User).where(User.username == username)).first():
             raise click.ClickException(f"Tên đăng nhập {username} đã tồn tại.")
-        db.session.add(User(
-            username=username, full_name=full_name, password_hash=hash_password(password),
-            unit_id=unit.id, role_rows=[UserRole(role=r) for r in roles],
-        ))
+        db.session.add(
+            User(
+                username=username,
+                full_name=full_name,
+                password_hash=hash_password(password),
+                unit_id=unit.id,
+                role_rows=[UserRole(role=r) for r in roles],
+            )
+        )
     click.echo(f"Đã tạo tài khoản {username}.")
 
 

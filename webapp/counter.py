@@ -26,12 +26,12 @@ def _require_counter() -> None:
 
 @bp.route("/tiep-nhan")
 @login_required
-def choose_procedure():  # noqa: ANN201
+def choose_procedure():
     _require_counter()
     return render_template("counter/choose.html", procedures=list_procedures(db.session))
 
 
-def _reception_form(procedure_code: str):  # noqa: ANN202
+def _reception_form(procedure_code: str):
     procedure = get_procedure(db.session, procedure_code)
     version = latest_version(db.session, procedure.process_key)
     form = None
@@ -44,7 +44,7 @@ def _reception_form(procedure_code: str):  # noqa: ANN202
 
 @bp.route("/tiep-nhan/<procedure_code>", methods=["GET", "POST"])
 @login_required
-def receive(procedure_code: str):  # noqa: ANN201
+def receive(procedure_code: str):
     _require_counter()
     procedure, form = _reception_form(procedure_code)
     values: dict[str, object] = {}
@@ -73,6 +73,11 @@ def receive(procedure_code: str):  # noqa: ANN201
     status = 422 if errors else 200
     data_errors = {k.removeprefix("data."): v for k, v in errors.items() if k.startswith("data.")}
     return render_template(
-        "counter/receive.html", procedure=procedure, form=form, values=values, errors=errors,
-        data_errors=data_errors, ticked=ticked,
+        "counter/receive.html",
+        procedure=procedure,
+        form=form,
+        values=values,
+        errors=errors,
+        data_errors=data_errors,
+        ticked=ticked,
     ), status

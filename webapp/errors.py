@@ -31,7 +31,7 @@ def http_status(error: DomainError) -> int:
 
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):  # noqa: ANN202
+    def domain_error(error: DomainError):
         if request.blueprint == "api":
             from webapp.api import error_response
 
@@ -39,12 +39,12 @@ def register(app: Flask) -> None:
         return render_template("error.html", message=error.message), http_status(error)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # noqa: ANN202
+    def csrf_error(error: CSRFError):
         message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."
         return render_template("error.html", message=message), 400
 
     @app.errorhandler(404)
-    def not_found(error: Exception):  # noqa: ANN202
+    def not_found(error: Exception):
         if request.path.startswith("/api/"):
             from flask import jsonify
 
@@ -52,5 +52,5 @@ def register(app: Flask) -> None:
         return render_template("error.html", message="Không tìm thấy trang bạn yêu cầu."), 404
 
     @app.errorhandler(413)
-    def too_large(error: Exception):  # noqa: ANN202
+    def too_large(error: Exception):
         return render_template("error.html", message="Dữ liệu gửi lên quá lớn."), 413

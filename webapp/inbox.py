@@ -16,7 +16,7 @@ bp = Blueprint("inbox", __name__)
 
 
 @bp.route("/")
-def home():  # noqa: ANN201
+def home():
     if current_user.is_authenticated:
         return redirect(url_for("inbox.index"))
     return redirect(url_for("portal.lookup"))
@@ -24,17 +24,17 @@ def home():  # noqa: ANN201
 
 @bp.route("/cong-viec")
 @login_required
-def index():  # noqa: ANN201
+def index():
     return render_template("inbox.html", tasks=list_tasks(db.session, actor()))
 
 
-def _form_of(task) -> FormDefinition:  # noqa: ANN001
+def _form_of(task) -> FormDefinition:
     return forms().get(task.form) if task.form in forms().names() else FormDefinition(task.form, task.title)
 
 
 @bp.route("/cong-viec/<task_id>", methods=["GET", "POST"])
 @login_required
-def task(task_id: str):  # noqa: ANN201
+def task(task_id: str):
     try:
         task = get_open_task(db.session, actor(), task_id)
     except Conflict as err:
@@ -64,6 +64,11 @@ def task(task_id: str):  # noqa: ANN201
             flash(f"Đã hoàn thành “{task.title}” cho hồ sơ {code}.{after}", "success")
             return redirect(url_for("inbox.index"))
     return render_template(
-        "task.html", task=task, dossier=task.dossier, form=form,
-        choices=form_choices(db.session, form, task), values=values, errors=errors,
+        "task.html",
+        task=task,
+        dossier=task.dossier,
+        form=form,
+        choices=form_choices(db.session, form, task),
+        values=values,
+        errors=errors,
     ), (422 if errors else 200)

@@ -57,7 +57,13 @@ OPENAPI: dict[str, Any] = {
                     "label": {"type": "string"},
                     "type": {"enum": ["text", "textarea", "integer", "number", "date", "choice", "boolean", "user"]},
                     "required": {"type": "boolean"},
-                    "choices": {"type": "array", "items": {"type": "object", "properties": {"value": {"type": "string"}, "label": {"type": "string"}}}},
+                    "choices": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"value": {"type": "string"}, "label": {"type": "string"}},
+                        },
+                    },
                     "max_length": {"type": "integer"},
                     "min": {"type": "number"},
                     "max": {"type": "number"},
@@ -109,10 +115,18 @@ OPENAPI: dict[str, Any] = {
             "post": {
                 "summary": "Lấy mã truy cập",
                 "security": [],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["username", "password"],
-                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
-                }}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["username", "password"],
+                                "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                            }
+                        }
+                    },
+                },
                 "responses": {
                     "201": _resp("Mã truy cập", {"type": "object", "properties": {"token": {"type": "string"}}}),
                     "401": _resp("Sai tên đăng nhập hoặc mật khẩu", _ERROR),
@@ -129,16 +143,24 @@ OPENAPI: dict[str, Any] = {
         "/dossiers": {
             "post": {
                 "summary": "Tiếp nhận hồ sơ (cán bộ một cửa)",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["procedure_code", "applicant"],
-                    "properties": {
-                        "procedure_code": {"type": "string"},
-                        "applicant": {"$ref": "#/components/schemas/Applicant"},
-                        "components": {"type": "array", "items": {"type": "integer"}},
-                        "channel": {"enum": [1, 3]},
-                        "data": {"type": "object"},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["procedure_code", "applicant"],
+                                "properties": {
+                                    "procedure_code": {"type": "string"},
+                                    "applicant": {"$ref": "#/components/schemas/Applicant"},
+                                    "components": {"type": "array", "items": {"type": "integer"}},
+                                    "channel": {"enum": [1, 3]},
+                                    "data": {"type": "object"},
+                                },
+                            }
+                        }
                     },
-                }}}},
+                },
                 "responses": {
                     "201": _resp("Hồ sơ đã tiếp nhận", {"$ref": "#/components/schemas/Dossier"}),
                     **_ERRORS,
@@ -157,16 +179,27 @@ OPENAPI: dict[str, Any] = {
         "/tasks": {
             "get": {
                 "summary": "Công việc người gọi được xử lý",
-                "responses": {"200": _resp("Công việc", {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}), **_ERRORS},
+                "responses": {
+                    "200": _resp("Công việc", {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}),
+                    **_ERRORS,
+                },
             }
         },
         "/tasks/{id}/complete": {
             "post": {
                 "summary": "Hoàn thành một công việc",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "properties": {"data": {"type": "object"}},
-                }}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"data": {"type": "object"}},
+                            }
+                        }
+                    },
+                },
                 "responses": {
                     "200": _resp("Trạng thái mới và các công việc tiếp theo", {"type": "object"}),
                     **_ERRORS,

@@ -12,7 +12,7 @@ bp = Blueprint("portal", __name__, url_prefix="/tra-cuu")
 
 
 @bp.route("/")
-def lookup():  # noqa: ANN201
+def lookup():
     code = request.args.get("code", "").strip()
     if code:
         return redirect(url_for("portal.status", code=code))
@@ -20,7 +20,7 @@ def lookup():  # noqa: ANN201
 
 
 @bp.route("/<path:code>")
-def status(code: str):  # noqa: ANN201
+def status(code: str):
     try:
         result = lookup_public(db.session, code)
     except NotFound as err:

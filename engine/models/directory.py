@@ -49,9 +49,7 @@ class User(Base):
     token_generation: Mapped[int] = mapped_column(default=0)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def roles(self) -> frozenset[Role]:

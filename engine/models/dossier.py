@@ -32,9 +32,7 @@ class Dossier(Base):
     """A hồ sơ: one application, one running instance of its procedure's process."""
 
     __tablename__ = "dossier"
-    __table_args__ = (
-        Index("ix_dossier_unit_status_received", "receiving_unit_id", "status", "received_at"),
-    )
+    __table_args__ = (Index("ix_dossier_unit_status_received", "receiving_unit_id", "status", "received_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
@@ -59,16 +57,14 @@ class Dossier(Base):
     # Optimistic guard: every change bumps it, so a stale write fails instead of winning.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper
 
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     receiving_unit: Mapped[Unit] = relationship(foreign_keys=[receiving_unit_id])
     components: Mapped[list[DossierComponent]] = relationship(
         order_by="DossierComponent.position", cascade="all, delete-orphan"
     )
-    history: Mapped[list[HistoryEvent]] = relationship(
-        order_by="HistoryEvent.id", cascade="all, delete-orphan"
-    )
+    history: Mapped[list[HistoryEvent]] = relationship(order_by="HistoryEvent.id", cascade="all, delete-orphan")
 
 
 class DossierComponent(Base):

@@ -22,7 +22,9 @@ from engine.workflow import ReadyTask, WorkflowInstance
 NOTE_FIELDS = ("note", "examination", "reason")
 
 
-def save_state(session: Session, dossier: Dossier, instance: WorkflowInstance, now: datetime, *, new: bool = False) -> None:
+def save_state(
+    session: Session, dossier: Dossier, instance: WorkflowInstance, now: datetime, *, new: bool = False
+) -> None:
     state = instance.serialize()
     if new:
         session.add(WorkflowState(dossier_id=dossier.id, state=state, completed=instance.completed, updated_at=now))
@@ -93,9 +95,7 @@ def _update_status(dossier: Dossier, instance: WorkflowInstance, open_rows: list
         dossier.finished_at = dossier.finished_at or now
         dossier.returned_at = now
         return
-    statuses = [
-        instance.process.steps[row.step].status for row in open_rows if row.step in instance.process.steps
-    ]
+    statuses = [instance.process.steps[row.step].status for row in open_rows if row.step in instance.process.steps]
     statuses = [s for s in statuses if s is not None]
     if statuses:
         dossier.status = min(statuses)

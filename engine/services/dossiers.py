@@ -107,8 +107,16 @@ def receive_dossier(session: Session, actor: User, payload: Any, forms: FormRegi
         from_step = reception.step.title
     open_rows = advance.sync_tasks(session, dossier, instance, calendar, now, [])
     advance.save_state(session, dossier, instance, now, new=True)
-    advance.record(session, dossier, actor, "receive", now, from_step=from_step or "Tiếp nhận hồ sơ",
-                   open_rows=open_rows, data=form_data)
+    advance.record(
+        session,
+        dossier,
+        actor,
+        "receive",
+        now,
+        from_step=from_step or "Tiếp nhận hồ sơ",
+        open_rows=open_rows,
+        data=form_data,
+    )
     session.flush()
     return dossier
 

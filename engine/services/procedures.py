@@ -35,9 +35,7 @@ def deploy_process(session: Session, actor: User | None, xml: str, forms: FormRe
     ``actor`` None means the system itself (demo data, migrations). Deploying
     the same content again returns the newest version unchanged.
     """
-    if actor is not None and not (
-        actor.has_role(Role.PROCESS_DESIGNER) or actor.has_role(Role.ADMINISTRATOR)
-    ):
+    if actor is not None and not (actor.has_role(Role.PROCESS_DESIGNER) or actor.has_role(Role.ADMINISTRATOR)):
         raise Forbidden("Chỉ người thiết kế quy trình mới được triển khai quy trình.")
     problems = check_process(xml, forms)
     if problems:

@@ -12,14 +12,18 @@ PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
 
 
 def _required(label: str) -> dict[str, str]:
-    return {"required": f"Vui lòng nhập {label}.", "null": f"Vui lòng nhập {label}.", "invalid": f"{label.capitalize()} không hợp lệ."}
+    return {
+        "required": f"Vui lòng nhập {label}.",
+        "null": f"Vui lòng nhập {label}.",
+        "invalid": f"{label.capitalize()} không hợp lệ.",
+    }
 
 
 class ApplicantSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    error_messages = {"type": "Thông tin người nộp phải là một đối tượng."}
+    error_messages = {"type": "Thông tin người nộp phải là một đối tượng."}  # noqa: RUF012
 
     full_name = fields.String(
         required=True,
@@ -55,16 +59,27 @@ class ReceptionSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    error_messages = {"type": "Dữ liệu gửi lên phải là một đối tượng JSON."}
+    error_messages = {"type": "Dữ liệu gửi lên phải là một đối tượng JSON."}  # noqa: RUF012
 
     procedure_code = fields.String(required=True, error_messages=_required("mã thủ tục"))
-    applicant = fields.Nested(ApplicantSchema, required=True, error_messages={"required": "Vui lòng nhập thông tin người nộp.", "null": "Vui lòng nhập thông tin người nộp.", "type": "Thông tin người nộp phải là một đối tượng."})
+    applicant = fields.Nested(
+        ApplicantSchema,
+        required=True,
+        error_messages={
+            "required": "Vui lòng nhập thông tin người nộp.",
+            "null": "Vui lòng nhập thông tin người nộp.",
+            "type": "Thông tin người nộp phải là một đối tượng.",
+        },
+    )
     components = fields.List(
         fields.Integer(error_messages={"invalid": "Mã thành phần hồ sơ phải là số."}),
         load_default=list,
         error_messages={"invalid": "Danh sách thành phần hồ sơ không hợp lệ."},
     )
-    channel = fields.Integer(load_default=1, validate=validate.OneOf([1, 3], error="Kênh nộp tại quầy chỉ là trực tiếp (1) hoặc bưu chính (3)."))
+    channel = fields.Integer(
+        load_default=1,
+        validate=validate.OneOf([1, 3], error="Kênh nộp tại quầy chỉ là trực tiếp (1) hoặc bưu chính (3)."),
+    )
     data = fields.Dict(load_default=dict, error_messages={"invalid": "Dữ liệu tờ khai phải là một đối tượng."})
 
 

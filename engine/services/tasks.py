@@ -92,13 +92,18 @@ def complete_task(session: Session, actor: User, task_id: str, data: Any, forms:
         raise InvalidInput(errors)
 
     dossier = session.scalars(
-        select(Dossier).where(Dossier.id == task.dossier_id).with_for_update(of=Dossier.__table__)
+        select(Dossier)
+        .where(Dossier.id == task.dossier_id)
+        .with_for_update(of=Dossier.__table__)
         .execution_options(populate_existing=True)
     ).one()
-    open_rows = list(session.scalars(
-        select(Task).where(Task.dossier_id == dossier.id, Task.closed_at.is_(None))
-        .execution_options(populate_existing=True)
-    ))
+    open_rows = list(
+        session.scalars(
+            select(Task)
+            .where(Task.dossier_id == dossier.id, Task.closed_at.is_(None))
+            .execution_options(populate_existing=True)
+        )
+    )
     if task not in open_rows:
         raise Conflict(TASK_GONE)
 
@@ -125,8 +130,17 @@ def complete_task(session: Session, actor: User, task_id: str, data: Any, forms:
     open_rows.remove(task)
     next_rows = advance.sync_tasks(session, dossier, instance, working_calendar(session), now, open_rows)
     advance.save_state(session, dossier, instance, now)
-    advance.record(session, dossier, actor, "complete", now, from_step=task.title,
-                   open_rows=next_rows, data=clean, step_due_at=task.due_at)
+    advance.record(
+        session,
+        dossier,
+        actor,
+        "complete",
+        now,
+        from_step=task.title,
+        open_rows=next_rows,
+        data=clean,
+        step_due_at=task.due_at,
+    )
     flag_modified(dossier, "status")  # always UPDATE, so the version guard always runs
     try:
         session.flush()

@@ -4,13 +4,13 @@ It parses and validates process definitions, starts, loads, advances and
 serializes instances, and hands the rest of the engine plain dataclasses.
 """
 
-from engine.workflow.runtime import ReadyTask, WorkflowInstance, start_instance, load_instance
+from engine.workflow.runtime import ReadyTask, WorkflowInstance, load_instance, start_instance
 from engine.workflow.specs import ProcessSpec, StepInfo, parse_process
 from engine.workflow.validation import Problem, validate_bpmn
 
 __all__ = [
-    "ProcessSpec",
     "Problem",
+    "ProcessSpec",
     "ReadyTask",
     "StepInfo",
     "WorkflowInstance",

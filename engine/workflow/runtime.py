@@ -17,8 +17,8 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
@@ -29,13 +29,29 @@ from engine.workflow.specs import ProcessSpec, StepInfo
 SAFE_BUILTINS: dict[str, Any] = {
     name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
     for name in (
-        "abs", "all", "any", "bool", "dict", "float", "int", "len", "list", "max", "min",
-        "round", "set", "sorted", "str", "sum", "tuple", "True", "False", "None",
+        "abs",
+        "all",
+        "any",
+        "bool",
+        "dict",
+        "float",
+        "int",
+        "len",
+        "list",
+        "max",
+        "min",
+        "round",
+        "set",
+        "sorted",
+        "str",
+        "sum",
+        "tuple",
+        "True",
+        "False",
+        "None",
     )
 }
-SCRIPT_ENGINE = PythonScriptEngine(
-    environment=TaskDataEnvironment({"__builtins__": SAFE_BUILTINS})
-)
+SCRIPT_ENGINE = PythonScriptEngine(environment=TaskDataEnvironment({"__builtins__": SAFE_BUILTINS}))
 
 # Keep the completed user tasks of the last few steps, so that a later recall can
 # rewind to them; older completed tasks are pruned.

@@ -91,9 +91,7 @@ def parse_process(xml: str, process_key: str | None = None) -> ProcessSpec:
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(xml.encode("utf-8"))
     process_key = process_key or executable_process_ids(xml)[0]
-    parsed = ProcessSpec(
-        process_key, parser.get_spec(process_key), parser.get_subprocess_specs(process_key)
-    )
+    parsed = ProcessSpec(process_key, parser.get_spec(process_key), parser.get_subprocess_specs(process_key))
     with _cache_lock:
         _cache[key] = parsed
     return parsed

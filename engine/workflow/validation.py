@@ -59,7 +59,9 @@ def validate_bpmn(xml: str | bytes, known_forms: Iterable[str]) -> list[Problem]
         root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as err:
         line = err.lineno or "?"
-        return [Problem("", "", f"Tệp không phải XML hợp lệ (dòng {line}): {err.msg}. Hãy lưu lại sơ đồ từ trình thiết kế.")]
+        return [
+            Problem("", "", f"Tệp không phải XML hợp lệ (dòng {line}): {err.msg}. Hãy lưu lại sơ đồ từ trình thiết kế.")
+        ]
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
         return [Problem("", "", "Tệp không phải sơ đồ BPMN 2.0 (thiếu phần tử bpmn:definitions).")]
     text = raw.decode("utf-8")
@@ -76,7 +78,9 @@ def validate_bpmn(xml: str | bytes, known_forms: Iterable[str]) -> list[Problem]
     except ValidationException as err:
         node_id = getattr(err, "id", "") or ""
         name = getattr(err, "name", "") or ""
-        return [Problem(node_id, name, f"Bộ máy quy trình không chấp nhận phần tử này: {err.args[0] if err.args else err}.")]
+        return [
+            Problem(node_id, name, f"Bộ máy quy trình không chấp nhận phần tử này: {err.args[0] if err.args else err}.")
+        ]
     except Exception as err:  # the parser raises many kinds; a designer needs the message
         return [Problem("", "", f"Không đọc được quy trình: {err}.")]
     return []
@@ -102,11 +106,14 @@ def _unsupported_elements(root: etree._Element) -> list[Problem]:
             label = f"sự kiện loại {qname.localname}"
         else:
             label = ELEMENT_LABELS.get(qname.localname, qname.localname)
-        problems.append(Problem(
-            node.get("id", ""), _name(node),
-            f"Phần tử {label} chưa được hỗ trợ. Hãy thay bằng tác vụ người dùng (user task), "
-            "tác vụ kịch bản (script task) hoặc cổng rẽ nhánh.",
-        ))
+        problems.append(
+            Problem(
+                node.get("id", ""),
+                _name(node),
+                f"Phần tử {label} chưa được hỗ trợ. Hãy thay bằng tác vụ người dùng (user task), "
+                "tác vụ kịch bản (script task) hoặc cổng rẽ nhánh.",
+            )
+        )
     return problems
 
 
@@ -117,33 +124,49 @@ def _user_task_problems(root: etree._Element, known_forms: set[str]) -> list[Pro
             lane_of[(ref.text or "").strip()] = lane
     problems = []
     for lane in _bpmn(root, "lane"):
-        has_user_task = any(
-            lane_of.get(task.get("id")) is lane for task in _bpmn(root, "userTask")
-        )
+        has_user_task = any(lane_of.get(task.get("id")) is lane for task in _bpmn(root, "userTask"))
         if has_user_task and role_for_lane(lane.get("name")) is None:
-            problems.append(Problem(
-                lane.get("id", ""), _name(lane),
-                f"Làn này không ứng với vai trò nào. Hãy đặt tên làn là một trong: {lane_names_hint()}.",
-            ))
+            problems.append(
+                Problem(
+                    lane.get("id", ""),
+                    _name(lane),
+                    f"Làn này không ứng với vai trò nào. Hãy đặt tên làn là một trong: {lane_names_hint()}.",
+                )
+            )
     for task in _bpmn(root, "userTask"):
         task_id, name = task.get("id", ""), _name(task)
         if task_id not in lane_of:
-            problems.append(Problem(task_id, name, "Tác vụ người dùng phải nằm trong một làn (lane) để biết ai thực hiện."))
-        props = {
-            prop.get("name"): prop.get("value", "")
-            for prop in task.iter(f"{{{SPIFF_NS}}}property")
-        }
+            problems.append(
+                Problem(task_id, name, "Tác vụ người dùng phải nằm trong một làn (lane) để biết ai thực hiện.")
+            )
+        props = {prop.get("name"): prop.get("value", "") for prop in task.iter(f"{{{SPIFF_NS}}}property")}
         form = props.get("form")
         if not form:
-            problems.append(Problem(task_id, name, "Chưa chọn biểu mẫu: thêm thuộc tính “form” với tên một biểu mẫu trong thư mục forms/."))
+            problems.append(
+                Problem(
+                    task_id,
+                    name,
+                    "Chưa chọn biểu mẫu: thêm thuộc tính “form” với tên một biểu mẫu trong thư mục forms/.",
+                )
+            )
         elif form not in known_forms:
-            problems.append(Problem(task_id, name, f"Biểu mẫu “{form}” không tồn tại. Các biểu mẫu có sẵn: {', '.join(sorted(known_forms))}."))
+            problems.append(
+                Problem(
+                    task_id,
+                    name,
+                    f"Biểu mẫu “{form}” không tồn tại. Các biểu mẫu có sẵn: {', '.join(sorted(known_forms))}.",
+                )
+            )
         status = props.get("status")
         if status is not None and not (status.isdigit() and 1 <= int(status) <= 10):
-            problems.append(Problem(task_id, name, f"Trạng thái “{status}” không hợp lệ: dùng mã trạng thái quốc gia từ 1 đến 10."))
+            problems.append(
+                Problem(task_id, name, f"Trạng thái “{status}” không hợp lệ: dùng mã trạng thái quốc gia từ 1 đến 10.")
+            )
         hours = props.get("allotted_hours")
         if hours is not None and not _is_positive_number(hours):
-            problems.append(Problem(task_id, name, f"Thời gian xử lý “{hours}” không hợp lệ: nhập số giờ làm việc, ví dụ 8."))
+            problems.append(
+                Problem(task_id, name, f"Thời gian xử lý “{hours}” không hợp lệ: nhập số giờ làm việc, ví dụ 8.")
+            )
     return problems
 
 
@@ -157,16 +180,20 @@ def _gateway_and_script_problems(root: etree._Element) -> list[Problem]:
             continue
         default = gateway.get("default")
         unconditioned = [
-            flow for flow in outgoing
+            flow
+            for flow in outgoing
             if flow.get("id") != default and flow.find(f"{{{BPMN_NS}}}conditionExpression") is None
         ]
         if unconditioned:
             names = ", ".join(flow.get("id", "") for flow in unconditioned)
-            problems.append(Problem(
-                gateway.get("id", ""), _name(gateway),
-                f"Nhánh {names} không có điều kiện và không phải nhánh mặc định. "
-                "Hãy thêm điều kiện, ví dụ decision == \"approve\", hoặc đặt một nhánh làm mặc định.",
-            ))
+            problems.append(
+                Problem(
+                    gateway.get("id", ""),
+                    _name(gateway),
+                    f"Nhánh {names} không có điều kiện và không phải nhánh mặc định. "
+                    'Hãy thêm điều kiện, ví dụ decision == "approve", hoặc đặt một nhánh làm mặc định.',
+                )
+            )
     for flow in flows.values():
         condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
         if condition is not None:

@@ -83,7 +83,12 @@ def test_completing_a_task_twice_is_refused(process):
 
 def test_steps_carry_what_the_engine_reads(process):
     examine = process.steps["task_examine"]
-    assert (examine.title, examine.lane, examine.form, examine.status) == ("Thẩm định hồ sơ", "Chuyên viên", "examine", 4)
+    assert (examine.title, examine.lane, examine.form, examine.status) == (
+        "Thẩm định hồ sơ",
+        "Chuyên viên",
+        "examine",
+        4,
+    )
     assert examine.allotted_hours == 64
 
 

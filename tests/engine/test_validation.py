@@ -26,12 +26,16 @@ def test_malformed_xml_names_the_line():
 
 
 def test_not_bpmn_at_all():
-    assert problems("<html><body>hi</body></html>") == ["Tệp không phải sơ đồ BPMN 2.0 (thiếu phần tử bpmn:definitions)."]
+    assert problems("<html><body>hi</body></html>") == [
+        "Tệp không phải sơ đồ BPMN 2.0 (thiếu phần tử bpmn:definitions)."
+    ]
 
 
 def test_unsupported_element_is_named():
     xml = PERMIT_XML.replace('<bpmn:userTask id="task_examine"', '<bpmn:serviceTask id="task_examine"', 1).replace(
-        "</bpmn:userTask>\n    <bpmn:userTask id=\"task_approve\"", "</bpmn:serviceTask>\n    <bpmn:userTask id=\"task_approve\"", 1
+        '</bpmn:userTask>\n    <bpmn:userTask id="task_approve"',
+        '</bpmn:serviceTask>\n    <bpmn:userTask id="task_approve"',
+        1,
     )
     found = problems(xml)
     assert any(

@@ -27,7 +27,12 @@ def test_wrongly_typed_value_is_refused():
 def test_user_field_accepts_only_the_offered_people():
     form = FORMS.get("assign")
     offered = {"specialist": [("7", "Hoàng Thị Lan")]}
-    assert form.validate({"specialist": "7"}, offered) == ({"specialist": "7", }, {})
+    assert form.validate({"specialist": "7"}, offered) == (
+        {
+            "specialist": "7",
+        },
+        {},
+    )
     _, errors = form.validate({"specialist": "1"}, offered)
     assert errors["specialist"] == "Giá trị chọn cho “Chuyên viên thụ lý” không hợp lệ."
 

@@ -44,7 +44,9 @@ def test_wrong_password_gives_no_token(client):
 
 def test_malformed_json_is_400(client):
     api = Api(client, "motcua")
-    response = client.post("/api/v1/dossiers", headers={**api.headers, "Content-Type": "application/json"}, data="{oops")
+    response = client.post(
+        "/api/v1/dossiers", headers={**api.headers, "Content-Type": "application/json"}, data="{oops"
+    )
     assert (response.status_code, response.json["error"]) == (400, "Nội dung gửi lên không phải JSON hợp lệ.")
     response = api.post("/dossiers", ["a", "list"])
     assert response.status_code == 400
@@ -52,7 +54,9 @@ def test_malformed_json_is_400(client):
 
 def test_bad_applicant_fields_are_named_and_nothing_is_written(app, client):
     before = count(app, Dossier)
-    response = Api(client, "motcua").receive(applicant={"full_name": "", "id_number": "12345", "phone": "abc", "address": "Hà Nội", "email": "x@"})
+    response = Api(client, "motcua").receive(
+        applicant={"full_name": "", "id_number": "12345", "phone": "abc", "address": "Hà Nội", "email": "x@"}
+    )
     assert response.status_code == 422
     assert response.json["errors"] == {
         "applicant.full_name": "Họ và tên phải từ 2 đến 255 ký tự.",
@@ -79,7 +83,10 @@ def test_unknown_procedure_is_422_and_nothing_is_written(app, client):
         "applicant": {"full_name": "Nguyễn Văn An", "id_number": "001088012345", "address": "Hà Nội"},
     }
     response = Api(client, "motcua").post("/dossiers", body)
-    assert (response.status_code, response.json["errors"]) == (422, {"procedure_code": "Không tìm thấy thủ tục có mã “9.999999”."})
+    assert (response.status_code, response.json["errors"]) == (
+        422,
+        {"procedure_code": "Không tìm thấy thủ tục có mã “9.999999”."},
+    )
     assert (count(app, Dossier), count(app, Task)) == before
 
 
@@ -88,12 +95,17 @@ def test_missing_required_component_is_refused(client):
     first = api.procedure(PERMIT)["components"][0]
     response = api.receive(components=[first["id"]])
     assert response.status_code == 422
-    assert response.json["errors"]["components"].startswith("Còn thiếu thành phần bắt buộc: Giấy tờ chứng minh quyền sử dụng đất")
+    assert response.json["errors"]["components"].startswith(
+        "Còn thiếu thành phần bắt buộc: Giấy tờ chứng minh quyền sử dụng đất"
+    )
 
 
 def test_only_counter_officers_receive(client):
     response = Api(client, "chuyenvien").receive()
-    assert (response.status_code, response.json["error"]) == (403, "Chỉ cán bộ bộ phận một cửa mới được tiếp nhận hồ sơ.")
+    assert (response.status_code, response.json["error"]) == (
+        403,
+        "Chỉ cán bộ bộ phận một cửa mới được tiếp nhận hồ sơ.",
+    )
 
 
 def test_someone_elses_task_is_403_and_the_task_stays_open(client):
@@ -152,7 +164,9 @@ def test_two_people_completing_the_same_task_at_once_one_wins(app, client):
         barrier.wait()
         results.append(api.complete(task["id"], {"specialist": choice}).status_code)
 
-    threads = [threading.Thread(target=act, args=(api, c)) for api, c in zip((leader_a, leader_b), choices)]
+    threads = [
+        threading.Thread(target=act, args=(api, c)) for api, c in zip((leader_a, leader_b), choices, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:
