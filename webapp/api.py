@@ -19,7 +19,7 @@ from engine.services.procedures import list_procedures
 from engine.services.tasks import complete_task, form_choices, list_tasks
 from engine.status import DossierStatus
 from webapp.errors import http_status
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.openapi import OPENAPI
 from webapp.util import forms
 
@@ -143,6 +143,7 @@ def openapi():
 
 
 @bp.post("/tokens")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def create_token():
     payload = json_body()
     username, password = payload.get("username"), payload.get("password")
@@ -228,6 +229,7 @@ def complete(task_id: str):
 
 
 @bp.get("/lookup/<path:code>")
+@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
 def lookup(code: str):
     result = lookup_public(db.session, code)
     return jsonify(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
 from engine.models import User
 from engine.services.auth import authenticate
 from engine.services.errors import AuthenticationFailed
-from webapp.extensions import db, login_manager
+from webapp.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -36,6 +36,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     error = None
     username = request.form.get("username", "")

@@ -39,6 +39,12 @@ def settings(instance_path: Path) -> dict[str, object]:
         "SESSION_COOKIE_SECURE": os.environ.get("MOTCUA_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "API_TOKEN_MAX_AGE": int(os.environ.get("MOTCUA_API_TOKEN_MAX_AGE", 12 * 3600)),
+        # Public lookups and logins are limited per client address; share the counts between
+        # processes with e.g. redis://… in production (memory:// counts per process).
+        "RATELIMIT_STORAGE_URI": os.environ.get("MOTCUA_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOOKUP_RATE_LIMIT": os.environ.get("MOTCUA_LOOKUP_RATE_LIMIT", "30 per minute"),
+        "LOGIN_RATE_LIMIT": os.environ.get("MOTCUA_LOGIN_RATE_LIMIT", "10 per minute"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     }

@@ -51,6 +51,15 @@ def register(app: Flask) -> None:
             return jsonify({"error": "Không tìm thấy địa chỉ này."}), 404
         return render_template("error.html", message="Không tìm thấy trang bạn yêu cầu."), 404
 
+    @app.errorhandler(429)
+    def too_many(error: Exception):
+        message = "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."
+        if request.path.startswith("/api/"):
+            from flask import jsonify
+
+            return jsonify({"error": message}), 429
+        return render_template("error.html", message=message), 429
+
     @app.errorhandler(413)
     def too_large(error: Exception):
         return render_template("error.html", message="Dữ liệu gửi lên quá lớn."), 413

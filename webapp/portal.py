@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from engine.services.dossiers import lookup_public
 from engine.services.errors import NotFound
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 
 bp = Blueprint("portal", __name__, url_prefix="/tra-cuu")
 
@@ -20,6 +20,7 @@ def lookup():
 
 
 @bp.route("/<path:code>")
+@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
 def status(code: str):
     try:
         result = lookup_public(db.session, code)

@@ -12,7 +12,9 @@ from webapp.extensions import db
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "test-secret"})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False}
+    )
     yield app
     with app.app_context():
         db.engine.dispose()

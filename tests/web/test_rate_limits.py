@@ -1,0 +1,46 @@
+"""Public lookups and logins are limited per client address."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp import create_app
+from webapp.extensions import db
+
+
+@pytest.fixture
+def limited_client(sqlite_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": sqlite_url,
+            "SECRET_KEY": "x",
+            "LOOKUP_RATE_LIMIT": "5 per minute",
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
+    yield app.test_client()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_public_lookup_is_limited_per_client_address(limited_client):
+    code = "000.00.01.H10-200101-0001"
+    answers = [limited_client.get(f"/api/v1/lookup/{code}").status_code for _ in range(6)]
+    assert answers == [404] * 5 + [429]
+    response = limited_client.get(f"/tra-cuu/{code}")  # the page shares nothing with the API's count…
+    assert response.status_code == 404
+    # …but another address still gets answers while this one waits.
+    other = limited_client.get(f"/api/v1/lookup/{code}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 404
+    blocked = limited_client.get(f"/api/v1/lookup/{code}")
+    assert blocked.status_code == 429
+    assert blocked.json["error"].startswith("Bạn đã gửi quá nhiều yêu cầu")
+
+
+def test_repeated_login_attempts_are_slowed_down(limited_client):
+    answers = [
+        limited_client.post("/api/v1/tokens", json={"username": "motcua", "password": "guess"}).status_code
+        for _ in range(4)
+    ]
+    assert answers == [401, 401, 401, 429]
