@@ -41,6 +41,7 @@ def settings(instance_path: Path) -> dict[str, object]:
         "API_TOKEN_MAX_AGE": int(os.environ.get("MOTCUA_API_TOKEN_MAX_AGE", 12 * 3600)),
         # Public lookups and logins are limited per client address; share the counts between
         # processes with e.g. redis://… in production (memory:// counts per process).
+        "RATELIMIT_ENABLED": os.environ.get("MOTCUA_RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_STORAGE_URI": os.environ.get("MOTCUA_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOOKUP_RATE_LIMIT": os.environ.get("MOTCUA_LOOKUP_RATE_LIMIT", "30 per minute"),
