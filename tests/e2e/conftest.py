@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import require_part
@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_MS = 15_000  # generous for a slow CI machine, short enough to fail fast on a wrong locator
+TIMEOUT_MS = 15_000  # for actions and expect(): generous for a slow CI machine, short enough to fail fast
 
 
 def _chromium_path() -> str | None:
@@ -39,13 +39,10 @@ def _chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     path = _chromium_path()
     require_part(path is not None, "Chromium (CHROMIUM_PATH or /usr/bin/chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - requirements-dev.txt installs it
-        require_part(False, "Playwright for Python")
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -70,14 +67,12 @@ def live_server(db_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def new_context(browser: object, live_server: str, tmp_path: Path) -> Iterator[object]:
+def new_context(browser: Browser, live_server: str) -> Iterator[Callable[[], BrowserContext]]:
     """A factory of isolated browser contexts (one per person), all closed after the test."""
-    contexts = []
+    contexts: list[BrowserContext] = []
 
-    def make():  # noqa: ANN202
-        context = browser.new_context(  # type: ignore[attr-defined]
-            base_url=live_server, locale="vi-VN", viewport={"width": 1280, "height": 900}
-        )
+    def make() -> BrowserContext:
+        context = browser.new_context(base_url=live_server, locale="vi-VN", viewport={"width": 1280, "height": 900})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context

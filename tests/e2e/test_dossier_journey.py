@@ -9,10 +9,11 @@ on the public page and sees "Đã trả kết quả", without the applicant's pe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.factories import APPLICANT, PERMIT
 
@@ -31,14 +32,7 @@ NAMES = {
 }
 
 
-def _expect():  # noqa: ANN202 - imported lazily so collection works without Playwright
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def log_in(page: Any, username: str) -> None:
-    expect = _expect()
+def log_in(page: Page, username: str) -> None:
     page.goto("/dang-nhap")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill("demo")
@@ -48,8 +42,7 @@ def log_in(page: Any, username: str) -> None:
     expect(page.locator(".topbar .who")).to_contain_text(NAMES[username])
 
 
-def log_out(page: Any) -> None:
-    expect = _expect()
+def log_out(page: Page) -> None:
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page).to_have_url(re.compile(r"/dang-nhap$"))
     expect(page.locator(".flash.success")).to_have_text("Bạn đã đăng xuất.")
@@ -57,9 +50,8 @@ def log_out(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"/dang-nhap\?next="))
 
 
-def open_task(page: Any, code: str, title: str) -> None:
+def open_task(page: Page, code: str, title: str) -> None:
     """From the inbox, open the task ``title`` of dossier ``code``."""
-    expect = _expect()
     page.goto("/cong-viec")
     row = page.locator("#inbox tbody tr").filter(has_text=code)
     expect(row).to_have_count(1)
@@ -70,9 +62,8 @@ def open_task(page: Any, code: str, title: str) -> None:
     expect(page.locator("dd.code")).to_have_text(code)
 
 
-def finish_task(page: Any, code: str, title: str, next_step: str | None) -> None:
+def finish_task(page: Page, code: str, title: str, next_step: str | None) -> None:
     """Submit the open task form and check the flash and that the task left the inbox."""
-    expect = _expect()
     page.get_by_role("button", name="Hoàn thành và chuyển tiếp").click()
     expect(page).to_have_url(re.compile(r"/cong-viec$"))
     after = f" Bước tiếp theo: {next_step}." if next_step else " Hồ sơ đã hoàn thành quy trình."
@@ -80,14 +71,14 @@ def finish_task(page: Any, code: str, title: str, next_step: str | None) -> None
     expect(page.locator("#inbox tbody tr").filter(has_text=code)).to_have_count(0)
 
 
-def examine(page: Any, code: str, text: str) -> None:
+def examine(page: Page, code: str, text: str) -> None:
     open_task(page, code, "Thẩm định hồ sơ")
     page.get_by_label("Đủ điều kiện, đề nghị cấp kết quả").check()
     page.get_by_label("Kết quả thẩm định").fill(text)
     finish_task(page, code, "Thẩm định hồ sơ", "Phê duyệt, ký kết quả")
 
 
-def decide(page: Any, code: str, approve: bool, note: str) -> None:
+def decide(page: Page, code: str, approve: bool, note: str) -> None:
     open_task(page, code, "Phê duyệt, ký kết quả")
     label = "Đồng ý, ký duyệt" if approve else "Không đồng ý, trả lại chuyên viên"
     page.get_by_label(label).check()
@@ -95,9 +86,8 @@ def decide(page: Any, code: str, approve: bool, note: str) -> None:
     finish_task(page, code, "Phê duyệt, ký kết quả", "Trả kết quả" if approve else "Thẩm định hồ sơ")
 
 
-def receive_at_counter(page: Any) -> str:
+def receive_at_counter(page: Page) -> str:
     """Receive a permit dossier, first with an 11-digit ID number; returns the new dossier code."""
-    expect = _expect()
     page.get_by_role("navigation").get_by_role("link", name="Tiếp nhận hồ sơ").click()
     expect(page).to_have_url(re.compile(r"/mot-cua/tiep-nhan$"))
     page.locator("tr").filter(has_text=PERMIT).get_by_role("link", name="Tiếp nhận").click()
@@ -153,8 +143,9 @@ def receive_at_counter(page: Any) -> str:
     return code
 
 
-def test_dossier_journey_from_counter_to_public_lookup(new_context: Any, tmp_path: Path) -> None:
-    expect = _expect()
+def test_dossier_journey_from_counter_to_public_lookup(
+    new_context: Callable[[], BrowserContext], tmp_path: Path
+) -> None:
     counter, leader, specialist, director = (new_context().new_page() for _ in range(4))
 
     log_in(counter, COUNTER)
