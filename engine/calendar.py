@@ -32,6 +32,37 @@ class OfficeHours:
     def closing(self) -> time:
         return self.periods[-1][1]
 
+    @classmethod
+    def parse(cls, periods: str, weekdays: str = "") -> OfficeHours:
+        """Read ``"07:00-11:30,13:30-17:00"`` and ``"0,1,2,3,4"``; empty parts keep the defaults.
+
+        Raises ValueError with a Vietnamese message on a malformed or overlapping definition.
+        """
+        default = cls()
+        parsed = default.periods
+        if periods.strip():
+            try:
+                parsed = tuple(
+                    (time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+                    for start, end in (part.split("-") for part in periods.split(","))
+                )
+            except ValueError as err:
+                raise ValueError("Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00.") from err
+            ordered = all(start < end for start, end in parsed) and all(
+                parsed[i][1] <= parsed[i + 1][0] for i in range(len(parsed) - 1)
+            )
+            if not ordered:
+                raise ValueError("Các khoảng giờ làm việc phải tăng dần và không chồng lên nhau.")
+        days = default.weekdays
+        if weekdays.strip():
+            try:
+                days = frozenset(int(d) for d in weekdays.split(","))
+            except ValueError as err:
+                raise ValueError("Ngày làm việc trong tuần là các số 0 (thứ Hai) đến 6 (Chủ nhật).") from err
+            if not days or not days <= set(range(7)):
+                raise ValueError("Ngày làm việc trong tuần là các số 0 (thứ Hai) đến 6 (Chủ nhật).")
+        return cls(periods=parsed, weekdays=days)
+
 
 def _hours_between(start: time, end: time) -> float:
     return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() / 3600
@@ -83,6 +114,25 @@ class WorkingCalendar:
                 return moment + remaining
             remaining -= closes - moment
             moment = self.next_opening(closes)
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Office hours elapsed from ``start`` to ``end`` (0 if ``end`` is not after ``start``)."""
+        total = 0.0
+        moment = self.next_opening(start)
+        while moment < end:
+            closes = next(
+                datetime.combine(moment.date(), stop)
+                for begin, stop in self.hours.periods
+                if datetime.combine(moment.date(), begin) <= moment < datetime.combine(moment.date(), stop)
+            )
+            total += (min(closes, end) - moment).total_seconds() / 3600
+            moment = self.next_opening(closes)
+        return total
+
+    def resume(self, due_at: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
+        """The due date after a pause: moved by the office hours the pause lasted, on a working time."""
+        paused = self.working_hours_between(paused_at, resumed_at)
+        return self.add_working_hours(due_at, paused) if paused > 0 else due_at
 
     def closing_of(self, day: date) -> datetime:
         return datetime.combine(day, self.hours.closing)

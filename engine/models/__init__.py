@@ -4,6 +4,7 @@ from engine.models.calendar_day import CalendarDay
 from engine.models.catalogue import Component, Field, Procedure
 from engine.models.directory import Unit, User, UserRole
 from engine.models.dossier import (
+    Attachment,
     Dossier,
     DossierComponent,
     DossierSequence,
@@ -14,6 +15,7 @@ from engine.models.dossier import (
 from engine.models.process import ProcessVersion
 
 __all__ = [
+    "Attachment",
     "CalendarDay",
     "Component",
     "Dossier",

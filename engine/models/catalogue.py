@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engine.db import Base
 from engine.models.directory import Unit
 
+ONLINE_LEVELS = {"toan_trinh": "Toàn trình", "mot_phan": "Một phần", "none": "Không"}
+TIME_KINDS = {"working_days": "Ngày làm việc", "calendar_days": "Ngày (theo lịch)", "same_day": "Trong ngày"}
+
 
 class Field(Base):
     """A lĩnh vực (sector), e.g. Hộ tịch, Xây dựng."""
@@ -42,6 +45,10 @@ class Procedure(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     effective_from: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # toan_trinh (fully online) | mot_phan (partly online) | none  (Nghị định 42/2022)
+    online_level: Mapped[str] = mapped_column(String(20), default="none")
+    # The application form (tờ khai) the counter fills at reception: a name under forms/.
+    application_form: Mapped[str] = mapped_column(String(100), default="")
 
     field: Mapped[Field] = relationship(lazy="joined")
     agency: Mapped[Unit] = relationship(foreign_keys=[agency_id])
@@ -49,6 +56,10 @@ class Procedure(Base):
     components: Mapped[list[Component]] = relationship(
         order_by="Component.position", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def online_level_label(self) -> str:
+        return ONLINE_LEVELS.get(self.online_level, "Không")
 
     @property
     def time_label(self) -> str:

@@ -23,6 +23,10 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    # Office hours, e.g. "07:00-11:30,13:30-17:00", and working weekdays "0,1,2,3,4" (Monday = 0);
+    # empty means the default of engine.calendar.OfficeHours. Units without their own take their parent's.
+    office_hours: Mapped[str] = mapped_column(String(100), default="")
+    working_weekdays: Mapped[str] = mapped_column(String(20), default="")
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 

@@ -37,12 +37,16 @@ class Dossier(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), index=True)
-    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    # Null until the workflow starts: a dossier waiting for supplements or refused at intake has none.
+    process_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
     receiving_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     channel: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[int] = mapped_column(Integer, index=True)
+    applicant_kind: Mapped[str] = mapped_column(String(20), default="person")  # person | organisation
+    organisation_name: Mapped[str] = mapped_column(String(255), default="")
+    tax_code: Mapped[str] = mapped_column(String(20), default="")
     applicant_name: Mapped[str] = mapped_column(String(255))
     applicant_name_folded: Mapped[str] = mapped_column(String(255), index=True)
     id_number: Mapped[str] = mapped_column(String(20), index=True)
@@ -54,6 +58,12 @@ class Dossier(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     returned_at: Mapped[datetime | None] = mapped_column(DateTime)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    sets_count: Mapped[int] = mapped_column(Integer, default=1)
+    return_method: Mapped[str] = mapped_column(String(20), default="counter")  # counter | post
+    # Why the dossier was refused at intake (Mẫu 03).
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    # Start of the current pause while waiting for a supplement; null when the clock runs.
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Optimistic guard: every change bumps it, so a stale write fails instead of winning.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -80,6 +90,27 @@ class DossierComponent(Base):
     certified_copies: Mapped[int] = mapped_column(Integer, default=0)
     photocopies: Mapped[int] = mapped_column(Integer, default=0)
     submitted: Mapped[bool] = mapped_column(Boolean, default=True)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    extra: Mapped[bool] = mapped_column(Boolean, default=False)  # added at the counter, not in the catalogue
+    # What the applicant must add or complete (Mẫu 02), when it is missing.
+    missing_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Attachment(Base):
+    """A scanned document kept with a dossier; the bytes live in the attachment store."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    component_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_component.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class WorkflowState(Base):

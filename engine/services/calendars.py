@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.calendar import WorkingCalendar, vietnam_calendar_days
-from engine.models import CalendarDay
+from engine.calendar import OfficeHours, WorkingCalendar, vietnam_calendar_days
+from engine.models import CalendarDay, Unit
 
 # Calendar rows change a few times a year; re-reading them each minute is plenty.
 _TTL_SECONDS = 60.0
 _cached: tuple[float, str, WorkingCalendar] | None = None
 
 
-def working_calendar(session: Session) -> WorkingCalendar:
-    """The current working calendar, read from the table at most once a minute per process."""
+def working_calendar(session: Session, unit: Unit | None = None) -> WorkingCalendar:
+    """The working calendar of ``unit`` (its own office hours, or its nearest parent's, or the default)."""
+    calendar = _holiday_calendar(session)
+    while unit is not None:
+        if unit.office_hours or unit.working_weekdays:
+            return replace(calendar, hours=OfficeHours.parse(unit.office_hours, unit.working_weekdays))
+        unit = unit.parent
+    return calendar
+
+
+def _holiday_calendar(session: Session) -> WorkingCalendar:
+    """The shared holidays and swaps, read from the table at most once a minute per process."""
     global _cached
     url = str(session.get_bind().engine.url) if hasattr(session.get_bind(), "engine") else ""
     if _cached is not None and _cached[1] == url and time.monotonic() - _cached[0] < _TTL_SECONDS:

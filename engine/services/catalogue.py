@@ -53,6 +53,8 @@ def load_procedure(
     procedure.fee = facts.get("fee", "")
     procedure.result = facts.get("result", "")
     procedure.source = facts.get("source", "")
+    procedure.online_level = facts.get("online_level", "none")
+    procedure.application_form = facts.get("application_form", "")
     if facts.get("effective_from"):
         procedure.effective_from = date.fromisoformat(facts["effective_from"])
     procedure.components = [

@@ -98,6 +98,8 @@ def test_deploying_the_same_diagram_again_makes_no_new_version(db_url):
 def test_a_broken_diagram_is_refused_and_nothing_is_deployed(db_url):
     engine = make_engine(db_url)
     with session_scope(engine) as session:
+        before = len(session.scalars(select(ProcessVersion)).all())
+    with session_scope(engine) as session:
         try:
             deploy_process(
                 session, _user(session, "thietke"), PERMIT_XML.replace('name="Lãnh đạo"', 'name="Bảo vệ"'), FORMS
@@ -108,7 +110,7 @@ def test_a_broken_diagram_is_refused_and_nothing_is_deployed(db_url):
             raise AssertionError("deployed a diagram with an unmapped lane")
         count = len(session.scalars(select(ProcessVersion)).all())
     engine.dispose()
-    assert count == 3
+    assert count == before
 
 
 def test_only_designers_deploy(db_url):

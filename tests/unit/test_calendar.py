@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from engine.calendar import WorkingCalendar, vietnam_calendar_days
+from engine.calendar import OfficeHours, WorkingCalendar, vietnam_calendar_days
 
 ROWS = vietnam_calendar_days([2026])
 CAL = WorkingCalendar(
@@ -78,3 +78,30 @@ def test_same_day_procedures_follow_the_15_00_rule(received, due):
 def test_calendar_days_ending_on_a_day_off_move_to_the_next_working_day():
     # 10 calendar days from Thursday 23/4 is Sunday 3/5 -> Monday 4/5.
     assert CAL.due_at(datetime(2026, 4, 23, 9, 0), "calendar_days", 10) == datetime(2026, 5, 4, 17, 0)
+
+
+def test_a_pause_moves_the_due_date_by_the_office_hours_it_lasted():
+    # Paused Monday 2/3 at 09:00, resumed Wednesday 4/3 at 09:00: 16 office hours.
+    due = datetime(2026, 3, 10, 10, 0)
+    assert CAL.working_hours_between(datetime(2026, 3, 2, 9, 0), datetime(2026, 3, 4, 9, 0)) == 16
+    assert CAL.resume(due, datetime(2026, 3, 2, 9, 0), datetime(2026, 3, 4, 9, 0)) == datetime(2026, 3, 12, 10, 0)
+
+
+def test_a_pause_over_a_weekend_counts_only_office_hours():
+    # Friday 16:00 to Monday 08:00 is 1h on Friday and 1h on Monday.
+    assert CAL.working_hours_between(datetime(2026, 3, 6, 16, 0), datetime(2026, 3, 9, 8, 0)) == 2
+
+
+def test_unit_office_hours_are_parsed_and_checked():
+    hours = OfficeHours.parse("07:30-11:30,13:00-17:00", "0,1,2,3,4,5")
+    assert hours.day_hours == 8 and 5 in hours.weekdays
+    with pytest.raises(ValueError, match="tăng dần"):
+        OfficeHours.parse("13:00-17:00,07:30-11:30")
+    with pytest.raises(ValueError, match="07:00-11:30"):
+        OfficeHours.parse("sáng")
+
+
+def test_a_saturday_office_counts_saturday_mornings():
+    saturday = WorkingCalendar(hours=OfficeHours.parse("07:00-11:00", "0,1,2,3,4,5"))
+    # Friday 10:00 + 2h: 1h Friday, 1h Saturday morning.
+    assert saturday.add_working_hours(datetime(2026, 3, 6, 10, 0), 2) == datetime(2026, 3, 7, 8, 0)

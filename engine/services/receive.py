@@ -1,0 +1,235 @@
+"""Receiving a dossier at the counter: accept it, ask for supplements, or refuse it (Mẫu 01–03)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import clock, codes
+from engine.forms import FormRegistry
+from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, User
+from engine.roles import Role, role_for_lane
+from engine.services import advance
+from engine.services.access import agency_id_of
+from engine.services.attachments import MAX_ATTACHMENT_BYTES, UploadedFile, check_uploads, store_uploads
+from engine.services.calendars import working_calendar
+from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.services.procedures import get_procedure, latest_version
+from engine.services.reception import clean_reception
+from engine.status import DossierStatus
+from engine.storage import AttachmentStore
+from engine.text import fold
+from engine.workflow import WorkflowInstance, parse_process, start_instance
+
+
+def receive_dossier(
+    session: Session,
+    actor: User,
+    payload: Any,
+    forms: FormRegistry,
+    *,
+    uploads: Sequence[UploadedFile] = (),
+    store: AttachmentStore | None = None,
+    max_upload_bytes: int = MAX_ATTACHMENT_BYTES,
+) -> Dossier:
+    """Receive a dossier at the counter and give it a code.
+
+    ``payload`` is what the counter typed (see ReceptionSchema). With the
+    outcome ``accept`` the workflow starts and its reception step is completed
+    on behalf of ``actor`` (status 2); with ``supplement`` the dossier waits for
+    the missing components (status 5, not started); with ``refuse`` it is
+    refused at intake (status 3). Everything is validated before anything is
+    written, so a refusal by validation leaves no trace.
+    """
+    if not actor.has_role(Role.COUNTER_OFFICER):
+        raise Forbidden("Chỉ cán bộ bộ phận một cửa mới được tiếp nhận hồ sơ.")
+    now = clock.now()
+    clean, errors = clean_reception(payload, now)
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        procedure = get_procedure(session, clean["procedure_code"])
+    except NotFound as err:
+        raise InvalidInput({"procedure_code": err.message}) from err
+    if procedure.agency_id != agency_id_of(actor):
+        raise Forbidden("Thủ tục này không thuộc cơ quan của bạn.")
+
+    components, errors = _components(procedure, clean)
+    errors.update(check_uploads(uploads, max_upload_bytes))
+    if uploads and store is None:
+        errors["attachments"] = "Hệ thống chưa cấu hình nơi lưu tệp đính kèm."
+    outcome = clean["outcome"]
+    if outcome == "accept":
+        missing = [c.name for c in components if c.required and not c.submitted]
+        if missing:
+            errors.setdefault("components", "Còn thiếu thành phần bắt buộc: " + "; ".join(missing) + ".")
+    form_data: dict[str, Any] = {}
+    if procedure.application_form and procedure.application_form in forms.names() and outcome == "accept":
+        form_data, form_errors = forms.get(procedure.application_form).validate(clean["data"])
+        errors.update({f"data.{k}": v for k, v in form_errors.items()})
+    version = latest_version(session, procedure.process_key)
+    if errors:
+        raise InvalidInput(errors)
+    if version is None and outcome == "accept":
+        raise Conflict("Thủ tục này chưa có quy trình được triển khai. Hãy báo người thiết kế quy trình.")
+
+    counter = actor.unit
+    received_at = clean["received_at"] or now
+    applicant = clean["applicant"]
+    dossier = Dossier(
+        code=codes.next_code(session, counter.id, counter.code, received_at.date()),
+        procedure_id=procedure.id,
+        receiving_unit_id=counter.id,
+        department_id=procedure.department_id,
+        agency_id=procedure.agency_id,
+        channel=clean["channel"],
+        status=DossierStatus.ACCEPTED,
+        applicant_kind=applicant["kind"],
+        organisation_name=applicant["organisation_name"],
+        tax_code=applicant["tax_code"],
+        applicant_name=applicant["full_name"],
+        applicant_name_folded=fold(applicant["organisation_name"] + " " + applicant["full_name"]),
+        id_number=applicant["id_number"],
+        phone=applicant["phone"],
+        email=applicant["email"],
+        address=applicant["address"],
+        received_at=received_at,
+        received_by_id=actor.id,
+        sets_count=clean["sets_count"],
+        return_method=clean["return_method"],
+        components=components,
+    )
+    session.add(dossier)
+    session.flush()
+    by_catalogue_id = {
+        c_id: row for c_id, row in zip(_catalogue_ids(procedure, clean), components, strict=False) if c_id
+    }
+    if uploads and store is not None:
+        store_uploads(session, store, dossier, actor, uploads, by_catalogue_id)
+
+    if outcome == "accept":
+        assert version is not None
+        start_workflow(session, dossier, version, actor, form_data, received_at)
+    elif outcome == "supplement":
+        dossier.status = DossierStatus.SUPPLEMENT_REQUESTED
+        dossier.paused_at = received_at
+        advance.record(
+            session,
+            dossier,
+            actor,
+            "supplement_requested",
+            now,
+            from_step="Tiếp nhận hồ sơ",
+            data={"note": "; ".join(f"{c.name}: {c.missing_reason}" for c in components if c.missing_reason)},
+        )
+    else:
+        dossier.status = DossierStatus.REFUSED
+        dossier.refusal_reason = clean["reason"].strip()
+        advance.record(
+            session, dossier, actor, "refused", now, from_step="Tiếp nhận hồ sơ", data={"note": dossier.refusal_reason}
+        )
+    session.flush()
+    return dossier
+
+
+def start_workflow(
+    session: Session,
+    dossier: Dossier,
+    version: ProcessVersion,
+    actor: User,
+    form_data: dict[str, Any],
+    received_at: datetime,
+) -> WorkflowInstance:
+    """Start the dossier's workflow on ``version``, complete its reception step, set the appointment."""
+    procedure: Procedure = dossier.procedure
+    calendar = working_calendar(session, dossier.receiving_unit)
+    dossier.process_version_id = version.id
+    dossier.received_at = received_at
+    dossier.due_at = calendar.due_at(received_at, procedure.time_kind, procedure.time_value)
+    dossier.status = DossierStatus.ACCEPTED
+    dossier.paused_at = None
+    now = clock.now()
+    instance = start_instance(parse_process(version.bpmn_xml, version.process_key))
+    reception = next((t for t in instance.ready_tasks() if role_for_lane(t.step.lane) == Role.COUNTER_OFFICER), None)
+    from_step = "Tiếp nhận hồ sơ"
+    if reception is not None:
+        instance.complete(reception.id, form_data)
+        from_step = reception.step.title
+    open_rows = advance.sync_tasks(session, dossier, instance, calendar, now, [])
+    advance.save_state(session, dossier, instance, now, new=True)
+    advance.record(session, dossier, actor, "receive", now, from_step=from_step, open_rows=open_rows, data=form_data)
+    return instance
+
+
+def _catalogue_ids(procedure: Procedure, clean: dict[str, Any]) -> list[int | None]:
+    """The catalogue id behind each row that _components builds, in the same order."""
+    extras = [item for item in clean["components"] if item.get("id") is None]
+    return [c.id for c in procedure.components] + [None] * len(extras)
+
+
+def _components(procedure: Procedure, clean: dict[str, Any]) -> tuple[list[DossierComponent], dict[str, str]]:
+    """The dossier's component rows: every catalogue component (ticked or not), then the extras."""
+    errors: dict[str, str] = {}
+    by_id = {c.id: c for c in procedure.components}
+    ticked: dict[int, dict[str, Any]] = {}
+    extras: list[dict[str, Any]] = []
+    for index, item in enumerate(clean["components"]):
+        if item.get("id") is None:
+            extras.append(item)
+        elif item["id"] not in by_id:
+            errors[f"components.{index}"] = "Thành phần hồ sơ không thuộc thủ tục này."
+        else:
+            ticked[item["id"]] = item
+    reasons = _missing_reasons(procedure, clean, errors)
+    rows: list[DossierComponent] = []
+    for component in procedure.components:
+        item = ticked.get(component.id, {})
+        rows.append(
+            DossierComponent(
+                position=component.position,
+                name=component.name,
+                required=component.required,
+                originals=_count(item, "originals", component.originals),
+                certified_copies=_count(item, "certified_copies", component.certified_copies),
+                photocopies=_count(item, "photocopies", component.photocopies),
+                submitted=component.id in ticked,
+                missing_reason=reasons.get(component.id, ""),
+            )
+        )
+    for offset, item in enumerate(extras, start=len(rows) + 1):
+        rows.append(
+            DossierComponent(
+                position=offset,
+                name=" ".join(item["name"].split()),
+                required=False,
+                extra=True,
+                originals=_count(item, "originals", 1),
+                certified_copies=_count(item, "certified_copies", 0),
+                photocopies=_count(item, "photocopies", 0),
+                submitted=True,
+            )
+        )
+    return rows, errors
+
+
+def _count(item: dict[str, Any], key: str, default: int) -> int:
+    value = item.get(key)
+    return default if value is None else int(value)
+
+
+def _missing_reasons(procedure: Procedure, clean: dict[str, Any], errors: dict[str, str]) -> dict[int, str]:
+    """Mẫu 02 lines, keyed by catalogue component; a reason may name a component by id or by name."""
+    reasons: dict[int, str] = {}
+    by_name = {fold(c.name): c.id for c in procedure.components}
+    ids = {c.id for c in procedure.components}
+    for index, line in enumerate(clean.get("missing") or []):
+        ref = line["component"]
+        component_id = ref if isinstance(ref, int) and ref in ids else by_name.get(fold(str(ref)))
+        if component_id is None:
+            errors[f"missing.{index}"] = "Thành phần cần bổ sung không thuộc thủ tục này."
+        else:
+            reasons[component_id] = line["reason"].strip()
+    return reasons
