@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from jinja2 import StrictUndefined
 
 from engine.forms import FormRegistry
 from webapp.config import ROOT, settings
@@ -19,6 +20,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
 
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # A misspelt name in a template is a bug, not an empty string.
+    app.jinja_env.undefined = StrictUndefined
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -32,6 +32,9 @@ def settings(instance_path: Path) -> dict[str, object]:
         # Where procedures (BPMN + catalogue facts) and task forms live.
         "PROCESSES_DIR": Path(os.environ.get("MOTCUA_PROCESSES_DIR", ROOT / "processes")),
         "FORMS_DIR": Path(os.environ.get("MOTCUA_FORMS_DIR", ROOT / "forms")),
+        # Scanned attachments: a directory shared by every app process, and the size limit per file.
+        "ATTACHMENTS_DIR": Path(os.environ.get("MOTCUA_ATTACHMENTS_DIR", instance_path / "attachments")),
+        "MAX_ATTACHMENT_BYTES": int(os.environ.get("MOTCUA_MAX_ATTACHMENT_MB", "10")) * 1024 * 1024,
         # The address printed in QR codes and e-mails; the public lookup lives under it.
         "PUBLIC_BASE_URL": os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -46,6 +49,6 @@ def settings(instance_path: Path) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOOKUP_RATE_LIMIT": os.environ.get("MOTCUA_LOOKUP_RATE_LIMIT", "30 per minute"),
         "LOGIN_RATE_LIMIT": os.environ.get("MOTCUA_LOGIN_RATE_LIMIT", "10 per minute"),
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # a whole dossier's scans in one request
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     }

@@ -1,18 +1,27 @@
-"""The dossier page for staff."""
+"""The dossier page for staff, its receipts, and its attachments."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
-from engine.models import Task
+from engine.documents import barcodes
+from engine.documents.render import PdfUnavailable, render_docx, render_pdf
+from engine.models import Attachment, Task
+from engine.services.documents import FORM_TITLES, receipt_data, receipt_form_of
 from engine.services.dossiers import get_dossier
 from engine.services.errors import NotFound
 from webapp.extensions import db
-from webapp.util import actor
+from webapp.util import actor, attachment_store, lookup_url
 
 bp = Blueprint("dossiers", __name__, url_prefix="/ho-so")
+
+DOWNLOAD_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 @bp.route("/")
@@ -22,8 +31,6 @@ def find():
     code = request.args.get("code", "").strip()
     if not code:
         raise NotFound("Hãy nhập mã hồ sơ.")
-    from flask import redirect, url_for
-
     return redirect(url_for("dossiers.show", code=code.upper()))
 
 
@@ -32,4 +39,66 @@ def find():
 def show(code: str):
     dossier = get_dossier(db.session, actor(), code)
     open_tasks = db.session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.closed_at.is_(None))).all()
-    return render_template("dossier.html", dossier=dossier, open_tasks=open_tasks)
+    return render_template(
+        "dossier.html",
+        dossier=dossier,
+        open_tasks=open_tasks,
+        receipt_form=receipt_form_of(dossier),
+        form_titles=FORM_TITLES,
+    )
+
+
+@bp.route("/<code>/phieu")
+@login_required
+def receipt(code: str):
+    """The receipt the dossier got at the counter, laid out for printing on A4."""
+    dossier = get_dossier(db.session, actor(), code)
+    form = receipt_form_of(dossier)
+    data = receipt_data(db.session, actor(), dossier.code, form, lookup_url(dossier.code))
+    return render_template(
+        "receipt.html",
+        data=data,
+        dossier=dossier,
+        form=form,
+        title=FORM_TITLES[form],
+        barcode=Markup(barcodes.code128_svg(data.dossier_code)),
+        qr=Markup(barcodes.qr_svg(data.lookup_url)),
+    )
+
+
+@bp.route("/<code>/phieu/<form>.<fmt>")
+@login_required
+def download(code: str, form: str, fmt: str):
+    """Mẫu 01–03 as .docx (filled by docxtpl) or PDF."""
+    if fmt not in DOWNLOAD_TYPES:
+        abort(404)
+    data = receipt_data(db.session, actor(), code, form, lookup_url(code))
+    try:
+        content = render_pdf(data) if fmt == "pdf" else render_docx(data)
+    except PdfUnavailable as err:
+        return render_template("error.html", message=str(err)), 503
+    filename = f"{form}_{data.dossier_code}.{fmt}"
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    return Response(
+        content, mimetype=DOWNLOAD_TYPES[fmt], headers={"Content-Disposition": f'{disposition}; filename="{filename}"'}
+    )
+
+
+@bp.route("/<code>/tep/<int:attachment_id>")
+@login_required
+def attachment(code: str, attachment_id: int):
+    """An attachment, shown inline in the browser (PDF and images)."""
+    dossier = get_dossier(db.session, actor(), code)
+    row = db.session.get(Attachment, attachment_id)
+    if row is None or row.dossier_id != dossier.id:
+        raise NotFound("Không tìm thấy tệp đính kèm.")
+    content = attachment_store().read(row.storage_key)
+    ascii_name = row.filename.encode("ascii", "ignore").decode() or "tep"
+    return Response(
+        content,
+        mimetype=row.content_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{ascii_name}"',
+            "Cache-Control": "private, max-age=3600",
+        },
+    )

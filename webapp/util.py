@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from engine.forms import FormRegistry
 from engine.models import User
+from engine.storage import AttachmentStore
 
 
 def forms() -> FormRegistry:
@@ -16,3 +17,12 @@ def forms() -> FormRegistry:
 def actor() -> User:
     """The logged-in user as a domain object (login_required guarantees there is one)."""
     return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def attachment_store() -> AttachmentStore:
+    return AttachmentStore(current_app.config["ATTACHMENTS_DIR"])
+
+
+def lookup_url(code: str) -> str:
+    """The public lookup address of a dossier, as printed in its QR code."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/tra-cuu/" + code

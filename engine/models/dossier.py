@@ -75,6 +75,7 @@ class Dossier(Base):
         order_by="DossierComponent.position", cascade="all, delete-orphan"
     )
     history: Mapped[list[HistoryEvent]] = relationship(order_by="HistoryEvent.id", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id", cascade="all, delete-orphan")
 
 
 class DossierComponent(Base):

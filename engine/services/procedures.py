@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -10,6 +10,7 @@ from engine.forms import FormRegistry
 from engine.models import Procedure, ProcessVersion, User
 from engine.roles import Role
 from engine.services.errors import Forbidden, InvalidInput, NotFound
+from engine.text import fold
 from engine.workflow import Problem, parse_process, validate_bpmn
 from engine.workflow.specs import content_hash, executable_process_ids
 
@@ -72,6 +73,36 @@ def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
 
 def list_procedures(session: Session) -> list[Procedure]:
     return list(session.scalars(select(Procedure).where(Procedure.active).order_by(Procedure.name)))
+
+
+SEARCH_LIMIT = 20
+
+
+def search_procedures(session: Session, query: str, limit: int = SEARCH_LIMIT) -> list[Procedure]:
+    """Procedures whose code starts with ``query`` or whose name holds all its words, accents optional.
+
+    "dang ky khai sinh" finds "Đăng ký khai sinh"; a code prefix such as "1.0011" finds by code.
+    Codes first, then names that start with the query, then the rest, alphabetically.
+    """
+    folded = fold(query)[:100]
+    if not folded:
+        return list_procedures(session)[:limit]
+    words = folded.split()[:8]
+    code_match = Procedure.code.ilike(_escape(query.strip()) + "%", escape="\\")
+    name_match = and_(*(Procedure.name_folded.like("%" + _escape(w) + "%", escape="\\") for w in words))
+    rank = case((code_match, 0), (Procedure.name_folded.like(_escape(folded) + "%", escape="\\"), 1), else_=2)
+    return list(
+        session.scalars(
+            select(Procedure)
+            .where(Procedure.active, or_(code_match, name_match))
+            .order_by(rank, Procedure.name_folded)
+            .limit(limit)
+        )
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_procedure(session: Session, code: str) -> Procedure:

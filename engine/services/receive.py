@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine import clock, codes
-from engine.forms import FormRegistry
+from engine.forms import FormDefinition, FormField, FormRegistry
 from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, User
 from engine.roles import Role, role_for_lane
 from engine.services import advance
@@ -66,11 +66,11 @@ def receive_dossier(
         missing = [c.name for c in components if c.required and not c.submitted]
         if missing:
             errors.setdefault("components", "Còn thiếu thành phần bắt buộc: " + "; ".join(missing) + ".")
-    form_data: dict[str, Any] = {}
-    if procedure.application_form and procedure.application_form in forms.names() and outcome == "accept":
-        form_data, form_errors = forms.get(procedure.application_form).validate(clean["data"])
-        errors.update({f"data.{k}": v for k, v in form_errors.items()})
     version = latest_version(session, procedure.process_key)
+    form_data: dict[str, Any] = {}
+    if outcome == "accept":
+        form_data, form_errors = reception_form(procedure, version, forms).validate(clean["data"])
+        errors.update({f"data.{k}": v for k, v in form_errors.items()})
     if errors:
         raise InvalidInput(errors)
     if version is None and outcome == "accept":
@@ -133,6 +133,20 @@ def receive_dossier(
         )
     session.flush()
     return dossier
+
+
+def reception_form(procedure: Procedure, version: ProcessVersion | None, forms: FormRegistry) -> FormDefinition:
+    """What the counter fills at reception: the procedure's application form, then the reception step's form."""
+    fields: list[FormField] = []
+    if procedure.application_form in forms.names():
+        fields += forms.get(procedure.application_form).fields
+    if version is not None:
+        process = parse_process(version.bpmn_xml, version.process_key)
+        step = next((s for s in process.steps.values() if role_for_lane(s.lane) == Role.COUNTER_OFFICER), None)
+        if step is not None and step.form in forms.names():
+            names = {f.name for f in fields}
+            fields += [f for f in forms.get(step.form).fields if f.name not in names]
+    return FormDefinition(name="reception", title="Tờ khai và ghi chú tiếp nhận", fields=tuple(fields))
 
 
 def start_workflow(
@@ -233,3 +247,63 @@ def _missing_reasons(procedure: Procedure, clean: dict[str, Any], errors: dict[s
         else:
             reasons[component_id] = line["reason"].strip()
     return reasons
+
+
+def accept_supplemented(
+    session: Session,
+    actor: User,
+    code: str,
+    payload: Any,
+    forms: FormRegistry,
+    *,
+    uploads: Sequence[UploadedFile] = (),
+    store: AttachmentStore | None = None,
+    max_upload_bytes: int = MAX_ATTACHMENT_BYTES,
+) -> Dossier:
+    """Accept a dossier that waited for supplements: the applicant brought what was missing.
+
+    ``payload`` holds ``components`` (catalogue ids now handed in) and the
+    application form ``data``. The legal time counts from now, when the dossier
+    is complete; the workflow starts as at an ordinary reception.
+    """
+    from sqlalchemy import select  # local: keeps the module's import list about reception
+
+    if not actor.has_role(Role.COUNTER_OFFICER):
+        raise Forbidden("Chỉ cán bộ bộ phận một cửa mới được tiếp nhận hồ sơ.")
+    dossier = session.scalars(select(Dossier).where(Dossier.code == code).with_for_update()).first()
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ mã “{code}”.")
+    if dossier.agency_id != agency_id_of(actor):
+        raise Forbidden("Hồ sơ này không thuộc cơ quan của bạn.")
+    if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED or dossier.process_version_id is not None:
+        raise Conflict("Hồ sơ này không ở trạng thái chờ bổ sung khi tiếp nhận.")
+    payload = payload if isinstance(payload, dict) else {}
+    raw = payload.get("components") or []
+    handed_in = {int(x) for x in raw if isinstance(x, int) or (isinstance(x, str) and x.isdigit())}
+    errors = check_uploads(uploads, max_upload_bytes)
+    catalogue = {c.position: c for c in dossier.procedure.components}
+    rows = {row.position: row for row in dossier.components}
+    for component in dossier.procedure.components:
+        row = rows.get(component.position)
+        if row is not None and component.id in handed_in:
+            row.submitted = True
+    missing = [row.name for row in dossier.components if row.required and not row.submitted]
+    if missing:
+        errors["components"] = "Còn thiếu thành phần bắt buộc: " + "; ".join(missing) + "."
+    procedure = dossier.procedure
+    version = latest_version(session, procedure.process_key)
+    form_data, form_errors = reception_form(procedure, version, forms).validate(payload.get("data") or {})
+    errors.update({f"data.{k}": v for k, v in form_errors.items()})
+    if errors:
+        raise InvalidInput(errors)
+    if version is None:
+        raise Conflict("Thủ tục này chưa có quy trình được triển khai. Hãy báo người thiết kế quy trình.")
+    if uploads and store is not None:
+        by_catalogue_id = {catalogue[p].id: row for p, row in rows.items() if p in catalogue}
+        store_uploads(session, store, dossier, actor, uploads, by_catalogue_id)
+    for row in dossier.components:
+        if row.submitted:
+            row.missing_reason = ""
+    start_workflow(session, dossier, version, actor, form_data, clock.now())
+    session.flush()
+    return dossier

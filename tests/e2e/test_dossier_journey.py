@@ -21,6 +21,11 @@ pytestmark = pytest.mark.e2e
 
 PERMIT_NAME = "Cấp giấy phép xây dựng nhà ở riêng lẻ"
 CODE_RE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}")
+# A tiny but real PDF, as a scanner would produce: the server checks content, not names.
+SCAN_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 # Demo staff (engine/demo.py), password "demo".
 COUNTER, LEADER, SPECIALIST, DIRECTOR = "motcua", "truongphong", "chuyenvien", "lanhdao"
@@ -86,7 +91,7 @@ def decide(page: Page, code: str, approve: bool, note: str) -> None:
     finish_task(page, code, "Phê duyệt, ký kết quả", "Trả kết quả" if approve else "Thẩm định hồ sơ")
 
 
-def receive_at_counter(page: Page) -> str:
+def receive_at_counter(page: Page, prints: Path) -> str:
     """Receive a permit dossier, first with an 11-digit ID number; returns the new dossier code."""
     page.get_by_role("navigation").get_by_role("link", name="Tiếp nhận hồ sơ").click()
     expect(page).to_have_url(re.compile(r"/mot-cua/tiep-nhan$"))
@@ -107,12 +112,17 @@ def receive_at_counter(page: Page) -> str:
     page.locator("#address").fill(APPLICANT["address"])
     page.locator("#channel").select_option(label="Qua bưu chính công ích")
     page.get_by_label("Ghi chú tiếp nhận").fill("Nộp kèm bản vẽ khổ A3")
-    page.get_by_role("button", name="Tiếp nhận và cấp mã hồ sơ").click()
+    first_component = boxes.first.get_attribute("value")
+    page.locator(f"input[name='attachment-{first_component}']").set_input_files(
+        files=[{"name": "don-de-nghi.pdf", "mimeType": "application/pdf", "buffer": SCAN_PDF}]
+    )
+    expect(page.locator("#appointment-date")).to_have_text(re.compile(r"\d{2}:\d{2} ngày \d{2}/\d{2}/\d{4}"))
+    page.get_by_role("button", name="Tiếp nhận và cấp giấy hẹn (Mẫu 01)").click()
 
     # Refused, in Vietnamese, next to the field; everything else typed is still there.
     id_field = page.locator(".field.has-error").filter(has=page.locator("#id_number"))
     expect(id_field.get_by_role("alert")).to_have_text("Số CCCD/định danh cá nhân phải gồm đúng 12 chữ số.")
-    expect(page.locator(".flash.error")).to_contain_text("Hồ sơ chưa được tiếp nhận")
+    expect(page.locator(".flash.error")).to_contain_text("Hồ sơ chưa được ghi nhận")
     expect(page.locator(".field.has-error")).to_have_count(1)
     expect(page.locator("#id_number")).to_have_value(APPLICANT["id_number"][:11])
     expect(page.locator("#full_name")).to_have_value(APPLICANT["full_name"])
@@ -125,12 +135,34 @@ def receive_at_counter(page: Page) -> str:
         expect(boxes.nth(i)).to_be_checked()
 
     page.locator("#id_number").fill(APPLICANT["id_number"])
-    page.get_by_role("button", name="Tiếp nhận và cấp mã hồ sơ").click()
-    expect(page).to_have_url(re.compile(r"/ho-so/[^/]+$"))
-    code = page.locator("dd.code").inner_text().strip()
+    # A browser does not keep chosen files across a re-shown form: choose the scan again.
+    page.locator(f"input[name='attachment-{first_component}']").set_input_files(
+        files=[{"name": "don-de-nghi.pdf", "mimeType": "application/pdf", "buffer": SCAN_PDF}]
+    )
+    page.get_by_role("button", name="Tiếp nhận và cấp giấy hẹn (Mẫu 01)").click()
+
+    # The receipt (Mẫu 01) opens, ready to print, with the code as a barcode and a QR code.
+    expect(page).to_have_url(re.compile(r"/ho-so/[^/]+/phieu$"))
+    code = page.locator("#receipt strong.code").inner_text().strip()
     assert CODE_RE.fullmatch(code), code
-    assert page.url.endswith(f"/ho-so/{code}")
     expect(page.locator(".flash.success")).to_have_text(f"Đã tiếp nhận hồ sơ, mã hồ sơ {code}.")
+    receipt = page.locator("#receipt")
+    expect(receipt.locator(".paper-title")).to_have_text("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
+    expect(receipt).to_contain_text(APPLICANT["full_name"])
+    expect(receipt.locator("#due")).to_have_text(re.compile(r"\d{2} giờ \d{2} phút, ngày \d{2}/\d{2}/\d{4}"))
+    expect(receipt.locator(".barcode svg")).to_have_count(1)
+    expect(receipt.locator(".qr svg")).to_have_count(1)
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()  # the print stylesheet leaves only the paper
+    printed = page.pdf(format="A4")
+    (prints / f"{code}.pdf").write_bytes(printed)
+    assert printed.startswith(b"%PDF-")
+    page.emulate_media(media="screen")
+
+    page.get_by_role("link", name="Xem hồ sơ").click()
+    expect(page).to_have_url(re.compile(rf"/ho-so/{re.escape(code)}$"))
+    attachment = page.locator(".attachments a")
+    expect(attachment).to_have_text("don-de-nghi.pdf")
     summary = page.locator("dl.summary")
     expect(summary).to_contain_text("Được tiếp nhận")
     expect(summary).to_contain_text(f"{APPLICANT['full_name']} · CCCD {APPLICANT['id_number']}")
@@ -149,7 +181,7 @@ def test_dossier_journey_from_counter_to_public_lookup(
     counter, leader, specialist, director = (new_context().new_page() for _ in range(4))
 
     log_in(counter, COUNTER)
-    code = receive_at_counter(counter)
+    code = receive_at_counter(counter, tmp_path)
     log_out(counter)
 
     log_in(leader, LEADER)

@@ -64,7 +64,9 @@ def test_counter_receives_and_the_leader_assigns_through_the_pages(client):
     response = client.post(f"/mot-cua/tiep-nhan/{PERMIT}", data=form, follow_redirects=True)
     html = response.get_data(as_text=True)
     code = re.search(r"mã hồ sơ (\S+)\.", html).group(1)
-    assert "Được tiếp nhận" in html and "Tiếp nhận hồ sơ" in html
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in html and "Nguyễn Văn An" in html
+    dossier_page = client.get(f"/ho-so/{code}").get_data(as_text=True)
+    assert "Được tiếp nhận" in dossier_page and "Tiếp nhận hồ sơ" in dossier_page
 
     client.post("/dang-xuat", data={"csrf_token": csrf_of(html)})
     login(client, "truongphong")

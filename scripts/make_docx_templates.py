@@ -1,0 +1,281 @@
+#!/usr/bin/env python
+"""Build templates_docx/mau_01.docx, mau_02.docx and mau_03.docx (Thông tư 03/2025/TT-VPCP, Phụ lục I).
+
+The templates are generated rather than drawn by hand in Word so that their
+docxtpl tags stay whole (Word splits a hand-typed ``{{ tag }}`` across runs and
+docxtpl then cannot see it) and so that a change of layout is a reviewable diff
+of this file. The output is committed; run again after editing:
+
+    .venv/bin/python scripts/make_docx_templates.py
+
+Layout follows Nghị định 30/2020/NĐ-CP: A4 portrait, margins 20/20/30/15 mm,
+Times New Roman 13 pt; the agency block on the left, the national motto on the
+right, the place and date in italics under it. The variables are those that
+engine/documents/render.py puts in the context.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "templates_docx"
+FONT = "Times New Roman"
+TEXT_WIDTH = Mm(165)  # 210 - 30 - 15
+FIXED_TIME = datetime(2025, 9, 15)  # Thông tư 03/2025 date: keeps regenerated files byte-identical
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+
+def new_document(title: str):
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(13)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(3)
+    normal.paragraph_format.line_spacing = 1.0
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = title, "Một Cửa", "Một Cửa"
+    props.created = props.modified = FIXED_TIME
+    props.revision = 1
+    return doc
+
+
+def para(container, *runs, align=None, size=None, space_after=None, space_before=None):
+    """A paragraph of runs; each run is text or (text, "b"/"i"/"u" flags). Tags stay in one run."""
+    p = container.add_paragraph()
+    if align is not None:
+        p.alignment = align
+    if space_after is not None:
+        p.paragraph_format.space_after = Pt(space_after)
+    if space_before is not None:
+        p.paragraph_format.space_before = Pt(space_before)
+    for item in runs:
+        text, flags = (item, "") if isinstance(item, str) else item
+        run = p.add_run(text)
+        run.bold = "b" in flags or None
+        run.italic = "i" in flags or None
+        run.underline = "u" in flags or None
+        if size:
+            run.font.size = Pt(size)
+    return p
+
+
+def cell_para(cell, *runs, **kwargs):
+    """Like para() but reuses the empty paragraph a new cell starts with."""
+    first = cell.paragraphs[0]
+    if not first.runs and len(cell.paragraphs) == 1:
+        p = para(cell, *runs, **kwargs)
+        first._element.getparent().remove(first._element)
+        return p
+    return para(cell, *runs, **kwargs)
+
+
+def table(doc, widths, rows=1, grid=False):
+    t = doc.add_table(rows=rows, cols=len(widths))
+    if grid:
+        t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    for row in t.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    return t
+
+
+def header(doc, numbered: bool) -> None:
+    """Agency and unit (left), national motto (right); then "Số:" (left) and place, date (right)."""
+    t = table(doc, (Mm(72), Mm(93)), rows=2)
+    left, right = t.rows[0].cells
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    cell_para(left, "{{ agency_upper }}", align=center, size=12, space_after=0)
+    cell_para(left, ("{{ unit_upper }}", "bu"), align=center, size=12, space_after=0)
+    cell_para(right, ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "b"), align=center, size=12, space_after=0)
+    cell_para(right, ("Độc lập - Tự do - Hạnh phúc", "bu"), align=center, space_after=0)
+    number, date = t.rows[1].cells
+    cell_para(number, "Số: {{ number }}" if numbered else "", align=center, space_before=6)
+    cell_para(date, ("{{ place_date }}", "i"), align=center, space_before=6)
+
+
+def title(doc, text: str) -> None:
+    para(doc, (text, "b"), align=WD_ALIGN_PARAGRAPH.CENTER, size=14, space_before=12, space_after=6)
+
+
+def code_block(doc) -> None:
+    """The dossier code, its Code 128 barcode and the QR code to the public lookup page."""
+    t = table(doc, (Mm(130), Mm(35)))
+    code, qr = t.rows[0].cells
+    for cell in (code, qr):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    cell_para(code, "Mã hồ sơ: ", ("{{ dossier_code }}", "b"), align=center, space_after=2)
+    cell_para(code, "{{ barcode }}", align=center, space_after=0)
+    cell_para(qr, "{{ qr }}", align=center, space_after=0)
+    cell_para(qr, ("Quét để tra cứu", "i"), align=center, size=10, space_after=0)
+    spacer(doc)
+
+
+def spacer(doc, points: int = 6) -> None:
+    """An empty paragraph ``points`` high: Word needs one between tables, and it keeps blocks apart."""
+    p = para(doc, space_after=0)
+    ppr = p._p.get_or_add_pPr()
+    mark = ppr.makeelement(qn("w:rPr"), {})
+    ppr.append(mark)  # the paragraph mark's run properties, last child of pPr
+    for tag in ("w:sz", "w:szCs"):
+        mark.append(mark.makeelement(qn(tag), {qn("w:val"): str(points * 2)}))
+
+
+def field(doc, label: str, value: str, flags: str = "") -> None:
+    para(doc, label, (value, flags))
+
+
+def applicant(doc, lead: str) -> None:
+    """Who submitted: the person, the organisation when there is one, and how to reach them."""
+    field(doc, lead, "{{ applicant_name }}", "b")
+    para(doc, "{%p if organisation_name %}")
+    para(doc, "Tổ chức: ", "{{ organisation_name }}{% if tax_code %}; mã số thuế: {{ tax_code }}{% endif %}")
+    para(doc, "{%p endif %}")
+    field(doc, "Số định danh cá nhân (CCCD): ", "{{ id_number }}")
+    field(doc, "Địa chỉ: ", "{{ address }}")
+    p = para(doc, "Số điện thoại: ", "{{ phone }}", "\tEmail: ", "{{ email }}")
+    p.paragraph_format.tab_stops.add_tab_stop(Mm(85))
+    field(doc, "Nội dung yêu cầu giải quyết: ", "{{ procedure_name }}{% if procedure_code %} "
+          "(mã thủ tục {{ procedure_code }}){% endif %}", "b")
+
+
+def components_table(doc, with_reason: bool) -> None:
+    """STT | name | originals | certified copies | photocopies [| reason], one row per component."""
+    heads = ["STT", "Tên giấy tờ", "Bản chính", "Bản sao", "Bản chụp"]
+    cells = ["{{ loop.index }}", "{{ c.name }}", "{{ c.originals }}", "{{ c.certified_copies }}",
+             "{{ c.photocopies }}"]
+    widths = [Mm(12), Mm(95), Mm(19), Mm(19), Mm(20)]
+    if with_reason:
+        heads[1] = "Thành phần hồ sơ cần bổ sung, hoàn thiện"
+        heads.append("Lý do")
+        cells.append("{{ c.reason }}")
+        widths = [Mm(11), Mm(58), Mm(16), Mm(16), Mm(16), Mm(48)]
+    t = table(doc, widths, rows=4, grid=True)
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    for cell, text in zip(t.rows[0].cells, heads, strict=True):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        cell_para(cell, (text, "b"), align=center, size=12, space_after=0)
+    cell_para(t.rows[1].cells[0], "{%tr for c in components %}")
+    for index, (cell, text) in enumerate(zip(t.rows[2].cells, cells, strict=True)):
+        align = None if index == 1 or (with_reason and index == 5) else center
+        cell_para(cell, text, align=align, size=12, space_after=0)
+    cell_para(t.rows[3].cells[0], "{%tr endfor %}")
+    repeat = t.rows[0]._tr.get_or_add_trPr()
+    repeat.append(repeat.makeelement(qn("w:tblHeader"), {}))
+    spacer(doc)
+
+
+def signatures(doc, *roles: str) -> None:
+    """Signature blocks side by side; a single block sits on the right, as on official forms."""
+    roles = roles if len(roles) == 2 else ("", *roles)
+    t = table(doc, (Mm(82), Mm(83)))
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    for cell, role in zip(t.rows[0].cells, roles, strict=True):
+        if not role:
+            continue
+        title_, name = role.split("|")
+        cell_para(cell, (title_, "b"), align=center, space_after=0, space_before=6)
+        cell_para(cell, ("(Ký và ghi rõ họ tên)", "i"), align=center, space_after=60)
+        cell_para(cell, (name, "b"), align=center, space_after=0)
+
+
+def save(doc, name: str) -> None:
+    """Save with fixed zip timestamps so a rerun without changes leaves git clean."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info))
+    (OUT / name).write_bytes(out.getvalue())
+    print(f"wrote {OUT / name}")
+
+
+# --- the three forms -------------------------------------------------------------------------
+
+
+def mau_01() -> None:
+    doc = new_document("Mẫu 01 - Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    header(doc, numbered=False)
+    title(doc, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
+    code_block(doc)
+    applicant(doc, "{{ unit_name }} tiếp nhận hồ sơ của Ông (Bà): ")
+    para(doc, "1. Thành phần hồ sơ nộp gồm:")
+    components_table(doc, with_reason=False)
+    field(doc, "2. Số lượng hồ sơ: ", "{{ sets_count }} (bộ)")
+    field(doc, "3. Thời gian giải quyết hồ sơ theo quy định là: ", "{{ legal_time }}")
+    field(doc, "4. Thời gian nhận hồ sơ: ", "{{ received_text }}")
+    field(doc, "5. Thời gian trả kết quả giải quyết hồ sơ: ", "{{ due_text }}", "b")
+    field(doc, "6. Đăng ký nhận kết quả tại: ", "{{ return_place }}")
+    field(doc, "7. Phí, lệ phí: ", "{{ fee }}")
+    para(doc, "Vào Sổ theo dõi hồ sơ, Quyển số: ", "{{ register_book }}", "    Số thứ tự: ", "{{ register_number }}")
+    signatures(doc, "NGƯỜI NỘP HỒ SƠ|{{ applicant_name }}", "NGƯỜI TIẾP NHẬN HỒ SƠ|{{ officer_name }}")
+    para(doc, ("Ghi chú:", "bi"), size=11, space_before=6, space_after=0)
+    para(doc, ("- Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 bản; 01 bản giao cho người nộp "
+               "hồ sơ; 01 bản lưu tại {{ unit_name }}.", "i"), size=11, space_after=0)
+    para(doc, ("- Tra cứu tình trạng hồ sơ bằng mã hồ sơ hoặc quét mã QR tại: {{ lookup_url }}", "i"), size=11)
+    save(doc, "mau_01.docx")
+
+
+def mau_02() -> None:
+    doc = new_document("Mẫu 02 - Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
+    header(doc, numbered=True)
+    title(doc, "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ")
+    code_block(doc)
+    applicant(doc, "Hồ sơ của Ông (Bà): ")
+    field(doc, "Thời gian nhận hồ sơ: ", "{{ received_text }}")
+    para(doc, "Sau khi xem xét, đối chiếu hồ sơ với quy định, {{ unit_name }} đề nghị Ông (Bà) bổ sung, "
+              "hoàn thiện hồ sơ gồm những nội dung sau:", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    components_table(doc, with_reason=True)
+    para(doc, "Các nội dung trên được hướng dẫn đầy đủ, một lần. Trong quá trình bổ sung, hoàn thiện hồ sơ, "
+              "nếu có vướng mắc, Ông (Bà) liên hệ với {{ officer_name }}{% if contact %}, {{ contact }}"
+              "{% endif %} để được hướng dẫn./.", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    signatures(doc, "NGƯỜI HƯỚNG DẪN|{{ officer_name }}")
+    spacer(doc)
+    save(doc, "mau_02.docx")
+
+
+def mau_03() -> None:
+    doc = new_document("Mẫu 03 - Phiếu từ chối tiếp nhận giải quyết hồ sơ")
+    header(doc, numbered=True)
+    title(doc, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ")
+    code_block(doc)
+    applicant(doc, "{{ unit_name }} tiếp nhận hồ sơ của Ông (Bà): ")
+    field(doc, "Thời gian nhận hồ sơ: ", "{{ received_text }}")
+    para(doc, "Qua xem xét, {{ unit_name }} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do: ",
+         ("{{ reason }}", "b"), align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    para(doc, "Xin thông báo để Ông (Bà) được biết và thực hiện./.")
+    signatures(doc, "NGƯỜI TIẾP NHẬN HỒ SƠ|{{ officer_name }}")
+    spacer(doc)
+    save(doc, "mau_03.docx")
+
+
+if __name__ == "__main__":
+    OUT.mkdir(exist_ok=True)
+    mau_01()
+    mau_02()
+    mau_03()
