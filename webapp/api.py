@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
+from engine.clock import VN_TZ
+from engine.documents.render import PdfUnavailable, render_docx, render_pdf
 from engine.models import Dossier, HistoryEvent, Task
 from engine.services import transaction
+from engine.services.appointments import appointment_for
+from engine.services.attachments import UploadedFile
 from engine.services.auth import authenticate, issue_token, user_for_token
+from engine.services.documents import receipt_data
 from engine.services.dossiers import get_dossier, lookup_public, receive_dossier
 from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput, MalformedRequest
-from engine.services.procedures import list_procedures
+from engine.services.procedures import search_procedures
 from engine.services.tasks import complete_task, form_choices, list_tasks
 from engine.status import DossierStatus
 from webapp.errors import http_status
 from webapp.extensions import db, limiter
 from webapp.openapi import OPENAPI
-from webapp.util import forms
+from webapp.util import attachment_store, forms, lookup_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -109,6 +116,9 @@ def dossier_json(dossier: Dossier, history: list[HistoryEvent] | None = None) ->
         "status_label": DossierStatus(dossier.status).label,
         "channel": dossier.channel,
         "applicant": {
+            "kind": dossier.applicant_kind,
+            "organisation_name": dossier.organisation_name,
+            "tax_code": dossier.tax_code,
             "full_name": dossier.applicant_name,
             "id_number": dossier.id_number,
             "phone": dossier.phone,
@@ -119,6 +129,26 @@ def dossier_json(dossier: Dossier, history: list[HistoryEvent] | None = None) ->
         "due_at": _dt(dossier.due_at),
         "finished_at": _dt(dossier.finished_at),
         "returned_at": _dt(dossier.returned_at),
+        "sets_count": dossier.sets_count,
+        "return_method": dossier.return_method,
+        "refusal_reason": dossier.refusal_reason,
+        "components": [
+            {
+                "name": c.name,
+                "required": c.required,
+                "extra": c.extra,
+                "submitted": c.submitted,
+                "originals": c.originals,
+                "certified_copies": c.certified_copies,
+                "photocopies": c.photocopies,
+                "missing_reason": c.missing_reason,
+            }
+            for c in dossier.components
+        ],
+        "attachments": [
+            {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in dossier.attachments
+        ],
     }
     if history is not None:
         out["history"] = [
@@ -177,19 +207,99 @@ def procedures():
                     for c in p.components
                 ],
             }
-            for p in list_procedures(db.session)
+            for p in search_procedures(db.session, request.args.get("q", "")[:200], limit=500)
         ]
     )
+
+
+def _reception_request() -> tuple[dict[str, Any], list[UploadedFile]]:
+    """JSON, or multipart with the JSON in a ``payload`` part and files named ``attachment-<component id>``."""
+    if request.mimetype != "multipart/form-data":
+        return json_body(), []
+    try:
+        payload = json.loads(request.form.get("payload", ""))
+    except ValueError as err:
+        raise MalformedRequest("Phần “payload” phải là JSON hợp lệ.") from err
+    if not isinstance(payload, dict):
+        raise MalformedRequest("Phần “payload” phải là một đối tượng JSON.")
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    uploads = []
+    for field, storage in request.files.items(multi=True):
+        component = field.removeprefix("attachment-").removeprefix("attachment")
+        uploads.append(
+            UploadedFile(
+                filename=storage.filename or "",
+                data=storage.read(limit + 1),
+                component=int(component) if component.isdigit() else None,
+            )
+        )
+    return payload, uploads
 
 
 @bp.post("/dossiers")
 @token_required
 def create_dossier():
-    payload = json_body()
+    payload, uploads = _reception_request()
     with transaction(db.session):
-        dossier = receive_dossier(db.session, g.actor, payload, forms())
+        dossier = receive_dossier(
+            db.session,
+            g.actor,
+            payload,
+            forms(),
+            uploads=uploads,
+            store=attachment_store(),
+            max_upload_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
+        )
         body = dossier_json(dossier)
     return jsonify(body), 201
+
+
+@bp.get("/dossiers/<code>/documents/<form>")
+@token_required
+def dossier_document(code: str, form: str):
+    fmt = request.args.get("format", "pdf")
+    if fmt not in ("pdf", "docx"):
+        raise InvalidInput({"format": "Định dạng là pdf hoặc docx."})
+    data = receipt_data(db.session, g.actor, code, form, lookup_url(code))
+    try:
+        content = render_pdf(data) if fmt == "pdf" else render_docx(data)
+    except PdfUnavailable as err:
+        return jsonify({"error": str(err)}), 503
+    mimetype = (
+        "application/pdf"
+        if fmt == "pdf"
+        else ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    )
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{form}_{data.dossier_code}.{fmt}"'},
+    )
+
+
+@bp.get("/appointment")
+@token_required
+def appointment():
+    raw = request.args.get("received_at", "")
+    received_at = None
+    if raw:
+        try:
+            received_at = datetime.fromisoformat(raw)
+        except ValueError as err:
+            raise InvalidInput({"received_at": "Thời điểm phải theo ISO 8601, ví dụ 2026-03-02T08:30."}) from err
+        if received_at.tzinfo is not None:
+            received_at = received_at.astimezone(VN_TZ).replace(tzinfo=None)
+    found = appointment_for(db.session, request.args.get("procedure_code", ""), request.args.get("unit"), received_at)
+    return jsonify(
+        {
+            "procedure_code": found.procedure.code,
+            "unit": found.unit.code,
+            "received_at": _dt(found.received_at),
+            "counts_from": _dt(found.counts_from),
+            "due_at": _dt(found.due_at),
+            "processing_time": found.procedure.time_label,
+        }
+    )
 
 
 @bp.get("/dossiers/<code>")

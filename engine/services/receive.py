@@ -220,13 +220,18 @@ def _components(procedure: Procedure, clean: dict[str, Any]) -> tuple[list[Dossi
                 name=" ".join(item["name"].split()),
                 required=False,
                 extra=True,
-                originals=_count(item, "originals", 1),
+                # No count typed: one original, the usual case; otherwise zero where nothing was typed.
+                originals=_count(item, "originals", 0 if _any_count(item) else 1),
                 certified_copies=_count(item, "certified_copies", 0),
                 photocopies=_count(item, "photocopies", 0),
                 submitted=True,
             )
         )
     return rows, errors
+
+
+def _any_count(item: dict[str, Any]) -> bool:
+    return any(item.get(key) is not None for key in ("originals", "certified_copies", "photocopies"))
 
 
 def _count(item: dict[str, Any], key: str, default: int) -> int:
@@ -270,7 +275,7 @@ def accept_supplemented(
 
     if not actor.has_role(Role.COUNTER_OFFICER):
         raise Forbidden("Chỉ cán bộ bộ phận một cửa mới được tiếp nhận hồ sơ.")
-    dossier = session.scalars(select(Dossier).where(Dossier.code == code).with_for_update()).first()
+    dossier = session.scalars(select(Dossier).where(Dossier.code == code).with_for_update(of=Dossier.__table__)).first()
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ mã “{code}”.")
     if dossier.agency_id != agency_id_of(actor):
