@@ -86,7 +86,7 @@ def search_procedures(session: Session, query: str, limit: int = SEARCH_LIMIT) -
     """
     folded = fold(query)[:100]
     if not folded:
-        return list_procedures(session)[:limit]
+        return list(session.scalars(select(Procedure).where(Procedure.active).order_by(Procedure.name).limit(limit)))
     words = folded.split()[:8]
     code_match = Procedure.code.ilike(_escape(query.strip()) + "%", escape="\\")
     name_match = and_(*(Procedure.name_folded.like("%" + _escape(w) + "%", escape="\\") for w in words))

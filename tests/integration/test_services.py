@@ -173,3 +173,37 @@ def test_cli_validates_and_deploys(sqlite_url, tmp_path: Path):
         from webapp.extensions import db
 
         db.engine.dispose()
+
+
+def test_fifty_parallel_receptions_get_fifty_consecutive_codes(db_url):
+    """Receptions from parallel connections never share and never skip a number."""
+    engine = make_engine(db_url, pool_size=10, max_overflow=0) if "postgresql" in db_url else make_engine(db_url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with session_scope(engine) as session:
+        payload = _reception(session)
+    barrier = threading.Barrier(10)
+    codes: list[str] = []
+    failures: list[BaseException] = []
+
+    def receive_five() -> None:
+        session = factory()
+        officer = _user(session, "motcua")
+        barrier.wait()
+        try:
+            for _ in range(5):
+                with transaction(session):
+                    codes.append(receive_dossier(session, officer, payload, FORMS).code)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            failures.append(err)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=receive_five) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engine.dispose()
+    assert failures == []
+    prefix = codes[0].rsplit("-", 1)[0]
+    assert sorted(codes) == [f"{prefix}-{n:04d}" for n in range(1, 51)]
