@@ -33,18 +33,100 @@ from engine.models import Component, Field, Procedure  # noqa: E402
 from engine.services.procedures import search_procedures  # noqa: E402
 from engine.text import fold  # noqa: E402
 
-WORDS = (
-    "Cấp Đăng ký Gia hạn Điều chỉnh Thu hồi Chứng thực Xác nhận Thẩm định Phê duyệt Cấp lại Cấp đổi Công nhận "
-    "giấy phép chứng chỉ giấy chứng nhận hộ kinh doanh doanh nghiệp khai sinh kết hôn khai tử tạm trú thường trú "
-    "xây dựng đất đai môi trường lao động giáo dục y tế văn hóa du lịch giao thông nông nghiệp thủy sản lâm nghiệp "
-    "thương mại công nghiệp tư pháp hộ tịch nhà ở quy hoạch tài nguyên nước khoáng sản"
-).split()
+WORDS = [
+    "Cấp",
+    "Đăng",
+    "ký",
+    "Gia",
+    "hạn",
+    "Điều",
+    "chỉnh",
+    "Thu",
+    "hồi",
+    "Chứng",
+    "thực",
+    "Xác",
+    "nhận",
+    "Thẩm",
+    "định",
+    "Phê",
+    "duyệt",
+    "Cấp",
+    "lại",
+    "Cấp",
+    "đổi",
+    "Công",
+    "nhận",
+    "giấy",
+    "phép",
+    "chứng",
+    "chỉ",
+    "giấy",
+    "chứng",
+    "nhận",
+    "hộ",
+    "kinh",
+    "doanh",
+    "doanh",
+    "nghiệp",
+    "khai",
+    "sinh",
+    "kết",
+    "hôn",
+    "khai",
+    "tử",
+    "tạm",
+    "trú",
+    "thường",
+    "trú",
+    "xây",
+    "dựng",
+    "đất",
+    "đai",
+    "môi",
+    "trường",
+    "lao",
+    "động",
+    "giáo",
+    "dục",
+    "y",
+    "tế",
+    "văn",
+    "hóa",
+    "du",
+    "lịch",
+    "giao",
+    "thông",
+    "nông",
+    "nghiệp",
+    "thủy",
+    "sản",
+    "lâm",
+    "nghiệp",
+    "thương",
+    "mại",
+    "công",
+    "nghiệp",
+    "tư",
+    "pháp",
+    "hộ",
+    "tịch",
+    "nhà",
+    "ở",
+    "quy",
+    "hoạch",
+    "tài",
+    "nguyên",
+    "nước",
+    "khoáng",
+    "sản",
+]
 TYPED = ["dang ky khai sinh", "giay phep xay dung", "chung thuc ban sao", "1.0011", "cap lai giay", "ho kinh doanh"]
 
 
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def build(url: str, count: int) -> None:

@@ -193,7 +193,7 @@ def test_fifty_parallel_receptions_get_fifty_consecutive_codes(db_url):
             for _ in range(5):
                 with transaction(session):
                     codes.append(receive_dossier(session, officer, payload, FORMS).code)
-        except BaseException as err:  # noqa: BLE001 - reported below
+        except BaseException as err:
             failures.append(err)
         finally:
             session.close()
