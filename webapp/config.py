@@ -28,7 +28,13 @@ def settings(instance_path: Path) -> dict[str, object]:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True} if not database_url.startswith("sqlite") else {},
+        # A ping before each checkout costs a round trip per request; recycling old connections
+        # covers most server restarts. Set MOTCUA_DB_PRE_PING=1 behind flaky networks.
+        "SQLALCHEMY_ENGINE_OPTIONS": (
+            {"pool_recycle": 1800, "pool_pre_ping": os.environ.get("MOTCUA_DB_PRE_PING") == "1"}
+            if not database_url.startswith("sqlite")
+            else {}
+        ),
         # Where procedures (BPMN + catalogue facts) and task forms live.
         "PROCESSES_DIR": Path(os.environ.get("MOTCUA_PROCESSES_DIR", ROOT / "processes")),
         "FORMS_DIR": Path(os.environ.get("MOTCUA_FORMS_DIR", ROOT / "forms")),

@@ -53,9 +53,7 @@ class Procedure(Base):
     field: Mapped[Field] = relationship(lazy="joined")
     agency: Mapped[Unit] = relationship(foreign_keys=[agency_id])
     department: Mapped[Unit] = relationship(foreign_keys=[department_id])
-    components: Mapped[list[Component]] = relationship(
-        order_by="Component.position", cascade="all, delete-orphan", lazy="selectin"
-    )
+    components: Mapped[list[Component]] = relationship(order_by="Component.position", cascade="all, delete-orphan")
 
     @property
     def online_level_label(self) -> str:

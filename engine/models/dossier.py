@@ -69,7 +69,7 @@ class Dossier(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper
 
-    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    procedure: Mapped[Procedure] = relationship()
     receiving_unit: Mapped[Unit] = relationship(foreign_keys=[receiving_unit_id])
     components: Mapped[list[DossierComponent]] = relationship(
         order_by="DossierComponent.position", cascade="all, delete-orphan"
@@ -162,7 +162,7 @@ class Task(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    dossier: Mapped[Dossier] = relationship(lazy="joined")
+    dossier: Mapped[Dossier] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 
 

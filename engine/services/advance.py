@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from engine.models import Dossier, HistoryEvent, Task, Unit, User, WorkflowState
+from engine.models import Dossier, HistoryEvent, Task, User, WorkflowState
 from engine.roles import Role, role_for_lane
 from engine.services.access import unit_for_role
+from engine.services.calendars import unit_calendar, unit_name
 from engine.status import DossierStatus
 from engine.workflow import ReadyTask, WorkflowInstance
 
@@ -40,7 +41,7 @@ def sync_tasks(
     session: Session,
     dossier: Dossier,
     instance: WorkflowInstance,
-    calendar: WorkingCalendar,
+    calendar: WorkingCalendar | None,
     now: datetime,
     open_rows: list[Task],
 ) -> list[Task]:
@@ -61,10 +62,17 @@ def sync_tasks(
     return still_open
 
 
-def _new_row(session: Session, dossier: Dossier, task: ReadyTask, calendar: WorkingCalendar, now: datetime) -> Task:
+def _new_row(
+    session: Session, dossier: Dossier, task: ReadyTask, calendar: WorkingCalendar | None, now: datetime
+) -> Task:
+    """An inbox row for a new ready task; its personal due time follows its unit's office hours."""
     step = task.step
     role = role_for_lane(step.lane) or Role.COUNTER_OFFICER  # validation guarantees a lane's role
-    assignee_id = _assignee(session, task.data, step.assignee_field)
+    unit_id = unit_for_role(role, dossier)
+    due_at = None
+    if step.allotted_hours:
+        calendar = calendar or unit_calendar(session, unit_id)
+        due_at = calendar.add_working_hours(now, step.allotted_hours)
     return Task(
         id=task.id,
         dossier_id=dossier.id,
@@ -72,10 +80,10 @@ def _new_row(session: Session, dossier: Dossier, task: ReadyTask, calendar: Work
         title=step.title,
         form=step.form or "",
         role=role.value,
-        unit_id=unit_for_role(role, dossier),
-        assignee_id=assignee_id,
+        unit_id=unit_id,
+        assignee_id=_assignee(session, task.data, step.assignee_field),
         created_at=now,
-        due_at=calendar.add_working_hours(now, step.allotted_hours) if step.allotted_hours else None,
+        due_at=due_at,
     )
 
 
@@ -86,7 +94,7 @@ def _assignee(session: Session, data: dict[str, Any], field: str | None) -> int 
         user_id = int(data[field])
     except (TypeError, ValueError):
         return None
-    return user_id if session.get(User, user_id) is not None else None
+    return session.scalar(select(User.id).where(User.id == user_id, User.active))
 
 
 def _update_status(dossier: Dossier, instance: WorkflowInstance, open_rows: list[Task], now: datetime) -> None:
@@ -104,9 +112,7 @@ def _update_status(dossier: Dossier, instance: WorkflowInstance, open_rows: list
 
 
 def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
-    if not unit_ids:
-        return {}
-    return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
+    return {unit_id: unit_name(session, unit_id) for unit_id in unit_ids}
 
 
 def record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.models import User
@@ -44,7 +44,12 @@ def user_for_token(session: Session, token: str, secret: str, max_age: int = TOK
         raise AuthenticationFailed("Mã truy cập đã hết hạn, vui lòng đăng nhập lại.") from err
     except BadSignature as err:
         raise AuthenticationFailed("Mã truy cập không hợp lệ.") from err
-    user = session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    # One round trip for the user, their unit and roles: this runs on every API call.
+    user = (
+        session.get(User, payload.get("u"), options=[joinedload(User.role_rows)])
+        if isinstance(payload, dict) and isinstance(payload.get("u"), int)
+        else None
+    )
     if user is None or not user.active or user.token_generation != payload.get("g"):
         raise AuthenticationFailed("Mã truy cập không còn hiệu lực.")
     return user

@@ -75,8 +75,12 @@ def add_calendar_day(session: Session, actor: User, raw: Mapping[str, Any]) -> C
     return row
 
 
-def delete_calendar_day(session: Session, actor: User, day: date) -> CalendarDay:
+def delete_calendar_day(session: Session, actor: User, value: Any) -> CalendarDay:
+    """Remove the holiday or swapped day on ``value`` (a date, or a day as typed)."""
     require_administrator(actor)
+    day = parse_day(value)
+    if day is None:
+        raise InvalidInput({"day": "Ngày cần xóa không hợp lệ."}, "Ngày cần xóa không hợp lệ.")
     row = session.get(CalendarDay, day)
     if row is None:
         raise NotFound(f"Ngày {day:%d/%m/%Y} không có trong lịch ngày nghỉ, ngày làm bù.")
@@ -169,6 +173,7 @@ def update_office_hours(session: Session, actor: User, code: str, office_hours: 
     unit.office_hours = format_periods(parsed) if periods else ""
     unit.working_weekdays = ",".join(str(d) for d in sorted(parsed.weekdays)) if weekdays else ""
     session.flush()
+    forget_cached_calendar()  # units' calendars are cached too (engine.services.calendars.unit_calendar)
     return unit
 
 

@@ -27,10 +27,39 @@ def working_calendar(session: Session, unit: Unit | None = None) -> WorkingCalen
     return calendar
 
 
+_unit_cache: dict[tuple[str, int], tuple[float, WorkingCalendar, str]] = {}
+
+
+def _unit_entry(session: Session, unit_id: int) -> tuple[WorkingCalendar, str]:
+    """A unit's calendar and name, cached for a minute: inbox rows are made on every step."""
+    key = (_url(session), unit_id)
+    cached = _unit_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _TTL_SECONDS:
+        return cached[1], cached[2]
+    unit = session.get(Unit, unit_id)
+    calendar = working_calendar(session, unit)
+    name = unit.name if unit is not None else ""
+    _unit_cache[key] = (time.monotonic(), calendar, name)
+    return calendar, name
+
+
+def unit_calendar(session: Session, unit_id: int) -> WorkingCalendar:
+    return _unit_entry(session, unit_id)[0]
+
+
+def unit_name(session: Session, unit_id: int) -> str:
+    return _unit_entry(session, unit_id)[1]
+
+
+def _url(session: Session) -> str:
+    bind = session.get_bind()
+    return str(getattr(bind, "engine", bind).url)
+
+
 def _holiday_calendar(session: Session) -> WorkingCalendar:
     """The shared holidays and swaps, read from the table at most once a minute per process."""
     global _cached
-    url = str(session.get_bind().engine.url) if hasattr(session.get_bind(), "engine") else ""
+    url = _url(session)
     if _cached is not None and _cached[1] == url and time.monotonic() - _cached[0] < _TTL_SECONDS:
         return _cached[2]
     rows = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
@@ -43,8 +72,10 @@ def _holiday_calendar(session: Session) -> WorkingCalendar:
 
 
 def forget_cached_calendar() -> None:
+    """Drop what this process cached, after holidays, swaps or office hours changed."""
     global _cached
     _cached = None
+    _unit_cache.clear()
 
 
 def seed_calendar(session: Session, years: Iterable[int]) -> int:

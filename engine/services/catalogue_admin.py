@@ -213,7 +213,7 @@ def clean_components(raw: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
         elif fold(name) in names:
             errors[f"components.{index}.name"] = "Trùng tên với một thành phần khác của thủ tục."
         names.add(fold(name))
-        counts = {}
+        counts: dict[str, Any] = {}
         for kind in COPY_KINDS:
             value = item.get(kind, COPY_DEFAULTS[kind])
             counts[kind] = 0 if value in ("", None) else _integer(value)
@@ -281,13 +281,15 @@ def _date(value: Any) -> date | None:
 def export_catalogue(session: Session, actor: User) -> dict[str, Any]:
     """The whole catalogue as a JSON-ready document that import_catalogue reads back."""
     require_administrator(actor)
-    fields = session.scalars(select(Field).order_by(Field.code))
+    # Sorted here, not in SQL: collations differ between databases, files should not.
+    fields = sorted(session.scalars(select(Field)), key=lambda f: f.code)
+    procedures = sorted(list_catalogue(session, actor), key=lambda p: p.code)
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": clock.now().isoformat(),
         "fields": [{"code": f.code, "name": f.name} for f in fields],
-        "procedures": [_procedure_json(p) for p in list_catalogue(session, actor)],
+        "procedures": [_procedure_json(p) for p in procedures],
     }
 
 
@@ -388,7 +390,8 @@ def import_catalogue(session: Session, actor: User, document: Any, form_names: C
     session.flush()
     field_by_code = {f.code: f for f in session.scalars(select(Field))}
     existing = {p.code: p for p in session.scalars(select(Procedure))}
-    created, updated = [], []
+    created: list[str] = []
+    updated: list[str] = []
     for clean in procedures:
         procedure = existing.get(clean["code"])
         if procedure is None:
