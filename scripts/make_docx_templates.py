@@ -50,7 +50,7 @@ def new_document(title: str):
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
     normal.paragraph_format.space_before = Pt(0)
-    normal.paragraph_format.space_after = Pt(3)
+    normal.paragraph_format.space_after = Pt(2)
     normal.paragraph_format.line_spacing = 1.0
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, "Một Cửa", "Một Cửa"
@@ -89,21 +89,31 @@ def cell_para(cell, *runs, **kwargs):
     return para(cell, *runs, **kwargs)
 
 
-def table(doc, widths, rows=1, grid=False):
+def table(doc, widths, rows=1, grid=False, indent=None):
+    """A fixed-layout table, centred, or shifted by ``indent`` (negative: into the left margin)."""
     t = doc.add_table(rows=rows, cols=len(widths))
     if grid:
         t.style = doc.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    for row in t.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+    if indent is None:
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    else:
+        ind = t._tbl.tblPr.makeelement(qn("w:tblInd"), {qn("w:w"): str(round(indent.twips)), qn("w:type"): "dxa"})
+        t._tbl.tblPr.find(qn("w:tblLayout")).addprevious(ind)  # schema order: tblInd before tblLayout
+    for column, width in zip(t.columns, widths, strict=True):
+        column.width = width  # w:gridCol, which LibreOffice lays out from
+        for cell in column.cells:
+            cell.width = width  # w:tcW, which Word lays out from
     return t
 
 
 def header(doc, numbered: bool) -> None:
-    """Agency and unit (left), national motto (right); then "Số:" (left) and place, date (right)."""
-    t = table(doc, (Mm(72), Mm(93)), rows=2)
+    """Agency and unit (left), national motto (right); then "Số:" (left) and place, date (right).
+
+    The table reaches 12 mm into the wide left margin so that the agency and the motto fit on one line at 12 pt,
+    as on the official forms.
+    """
+    t = table(doc, (Mm(84), Mm(96)), rows=2, indent=Mm(-12))
     left, right = t.rows[0].cells
     center = WD_ALIGN_PARAGRAPH.CENTER
     cell_para(left, "{{ agency_upper }}", align=center, size=12, space_after=0)
@@ -157,30 +167,31 @@ def applicant(doc, lead: str) -> None:
     field(doc, "Địa chỉ: ", "{{ address }}")
     p = para(doc, "Số điện thoại: ", "{{ phone }}", "\tEmail: ", "{{ email }}")
     p.paragraph_format.tab_stops.add_tab_stop(Mm(85))
-    field(doc, "Nội dung yêu cầu giải quyết: ", "{{ procedure_name }}{% if procedure_code %} "
-          "(mã thủ tục {{ procedure_code }}){% endif %}", "b")
+    field(doc, "Nội dung yêu cầu giải quyết: ", "{{ procedure_name }}", "b")
+    para(doc, "{%p if procedure_code %}")
+    field(doc, "Mã thủ tục hành chính: ", "{{ procedure_code }}")
+    para(doc, "{%p endif %}")
 
 
 def components_table(doc, with_reason: bool) -> None:
     """STT | name | originals | certified copies | photocopies [| reason], one row per component."""
     heads = ["STT", "Tên giấy tờ", "Bản chính", "Bản sao", "Bản chụp"]
-    cells = ["{{ loop.index }}", "{{ c.name }}", "{{ c.originals }}", "{{ c.certified_copies }}",
-             "{{ c.photocopies }}"]
-    widths = [Mm(12), Mm(95), Mm(19), Mm(19), Mm(20)]
+    cells = ["{{ loop.index }}", "{{ c.name }}", "{{ c.originals }}", "{{ c.certified_copies }}", "{{ c.photocopies }}"]
+    widths = [Mm(12), Mm(84), Mm(23), Mm(23), Mm(23)]
     if with_reason:
         heads[1] = "Thành phần hồ sơ cần bổ sung, hoàn thiện"
         heads.append("Lý do")
         cells.append("{{ c.reason }}")
-        widths = [Mm(11), Mm(58), Mm(16), Mm(16), Mm(16), Mm(48)]
+        widths = [Mm(13), Mm(54), Mm(17), Mm(17), Mm(17), Mm(47)]
     t = table(doc, widths, rows=4, grid=True)
     center = WD_ALIGN_PARAGRAPH.CENTER
     for cell, text in zip(t.rows[0].cells, heads, strict=True):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        cell_para(cell, (text, "b"), align=center, size=12, space_after=0)
+        cell_para(cell, (text, "b"), align=center, size=12, space_before=2, space_after=2)
     cell_para(t.rows[1].cells[0], "{%tr for c in components %}")
     for index, (cell, text) in enumerate(zip(t.rows[2].cells, cells, strict=True)):
         align = None if index == 1 or (with_reason and index == 5) else center
-        cell_para(cell, text, align=align, size=12, space_after=0)
+        cell_para(cell, text, align=align, size=12, space_before=2, space_after=2)
     cell_para(t.rows[3].cells[0], "{%tr endfor %}")
     repeat = t.rows[0]._tr.get_or_add_trPr()
     repeat.append(repeat.makeelement(qn("w:tblHeader"), {}))
@@ -197,7 +208,7 @@ def signatures(doc, *roles: str) -> None:
             continue
         title_, name = role.split("|")
         cell_para(cell, (title_, "b"), align=center, space_after=0, space_before=6)
-        cell_para(cell, ("(Ký và ghi rõ họ tên)", "i"), align=center, space_after=60)
+        cell_para(cell, ("(Ký và ghi rõ họ tên)", "i"), align=center, space_after=40)
         cell_para(cell, (name, "b"), align=center, space_after=0)
 
 
@@ -235,9 +246,17 @@ def mau_01() -> None:
     para(doc, "Vào Sổ theo dõi hồ sơ, Quyển số: ", "{{ register_book }}", "    Số thứ tự: ", "{{ register_number }}")
     signatures(doc, "NGƯỜI NỘP HỒ SƠ|{{ applicant_name }}", "NGƯỜI TIẾP NHẬN HỒ SƠ|{{ officer_name }}")
     para(doc, ("Ghi chú:", "bi"), size=11, space_before=6, space_after=0)
-    para(doc, ("- Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 bản; 01 bản giao cho người nộp "
-               "hồ sơ; 01 bản lưu tại {{ unit_name }}.", "i"), size=11, space_after=0)
-    para(doc, ("- Tra cứu tình trạng hồ sơ bằng mã hồ sơ hoặc quét mã QR tại: {{ lookup_url }}", "i"), size=11)
+    para(
+        doc,
+        (
+            "- Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 bản; 01 bản giao cho người nộp "
+            "hồ sơ; 01 bản lưu tại {{ unit_name }}.",
+            "i",
+        ),
+        size=11,
+        space_after=0,
+    )
+    para(doc, ("- Tra cứu tình trạng hồ sơ bằng mã hồ sơ hoặc quét mã QR ở trên.", "i"), size=11)
     save(doc, "mau_01.docx")
 
 
@@ -248,12 +267,20 @@ def mau_02() -> None:
     code_block(doc)
     applicant(doc, "Hồ sơ của Ông (Bà): ")
     field(doc, "Thời gian nhận hồ sơ: ", "{{ received_text }}")
-    para(doc, "Sau khi xem xét, đối chiếu hồ sơ với quy định, {{ unit_name }} đề nghị Ông (Bà) bổ sung, "
-              "hoàn thiện hồ sơ gồm những nội dung sau:", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    para(
+        doc,
+        "Sau khi xem xét, đối chiếu hồ sơ với quy định, {{ unit_name }} đề nghị Ông (Bà) bổ sung, "
+        "hoàn thiện hồ sơ gồm những nội dung sau:",
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
     components_table(doc, with_reason=True)
-    para(doc, "Các nội dung trên được hướng dẫn đầy đủ, một lần. Trong quá trình bổ sung, hoàn thiện hồ sơ, "
-              "nếu có vướng mắc, Ông (Bà) liên hệ với {{ officer_name }}{% if contact %}, {{ contact }}"
-              "{% endif %} để được hướng dẫn./.", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    para(
+        doc,
+        "Các nội dung trên được hướng dẫn đầy đủ, một lần. Trong quá trình bổ sung, hoàn thiện hồ sơ, "
+        "nếu có vướng mắc, Ông (Bà) liên hệ với {{ officer_name }}{% if contact %}, {{ contact }}"
+        "{% endif %} để được hướng dẫn./.",
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
     signatures(doc, "NGƯỜI HƯỚNG DẪN|{{ officer_name }}")
     spacer(doc)
     save(doc, "mau_02.docx")
@@ -266,8 +293,12 @@ def mau_03() -> None:
     code_block(doc)
     applicant(doc, "{{ unit_name }} tiếp nhận hồ sơ của Ông (Bà): ")
     field(doc, "Thời gian nhận hồ sơ: ", "{{ received_text }}")
-    para(doc, "Qua xem xét, {{ unit_name }} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do: ",
-         ("{{ reason }}", "b"), align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    para(
+        doc,
+        "Qua xem xét, {{ unit_name }} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do: ",
+        ("{{ reason }}", "b"),
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
     para(doc, "Xin thông báo để Ông (Bà) được biết và thực hiện./.")
     signatures(doc, "NGƯỜI TIẾP NHẬN HỒ SƠ|{{ officer_name }}")
     spacer(doc)
