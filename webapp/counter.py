@@ -173,16 +173,13 @@ def receive(procedure_code: str):
             return redirect(url_for("dossiers.receipt", code=code))
     now = clock.now()
     preview = appointment_for(db.session, procedure.code, actor().unit.code, now)
-    data_errors = {k.removeprefix("data."): v for k, v in errors.items() if k.startswith("data.")}
-    data_values = {k.removeprefix("data."): v for k, v in values.items() if k.startswith("data.")}
     return render_template(
         "counter/receive.html",
         procedure=procedure,
         application=application,
         values=values,
         errors=errors,
-        data_errors=data_errors,
-        data_values=data_values,
+        data_errors=_data_errors(errors),
         ticked=ticked,
         preview=preview,
         now=now,
@@ -224,8 +221,6 @@ def supplement(code: str):
         else:
             flash(f"Đã tiếp nhận hồ sơ {code} sau khi bổ sung.", "success")
             return redirect(url_for("dossiers.receipt", code=code))
-    data_errors = {k.removeprefix("data."): v for k, v in errors.items() if k.startswith("data.")}
-    data_values = {k.removeprefix("data."): v for k, v in values.items() if k.startswith("data.")}
     return render_template(
         "counter/supplement.html",
         values=values,
@@ -233,6 +228,10 @@ def supplement(code: str):
         procedure=procedure,
         application=application,
         errors=errors,
-        data_errors=data_errors,
-        data_values=data_values,
+        data_errors=_data_errors(errors),
     ), (422 if errors else 200)
+
+
+def _data_errors(errors: dict[str, str]) -> dict[str, str]:
+    """The application form's errors, keyed by field name as the form macro expects."""
+    return {k.removeprefix("data."): v for k, v in errors.items() if k.startswith("data.")}
