@@ -31,10 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "warning"
     app.extensions["motcua_forms"] = FormRegistry(Path(app.config["FORMS_DIR"]))
 
-    from webapp import api, auth, counter, dossiers, errors, filters, inbox, portal
+    from webapp import admin, api, auth, counter, dossiers, errors, filters, inbox, portal
     from webapp.cli import register_cli
 
-    for module in (auth, counter, inbox, dossiers, portal):
+    for module in (auth, counter, inbox, dossiers, portal, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates each call by bearer token, not by cookie

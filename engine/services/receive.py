@@ -267,7 +267,7 @@ def accept_supplemented(
 ) -> Dossier:
     """Accept a dossier that waited for supplements: the applicant brought what was missing.
 
-    ``payload`` holds ``components`` (catalogue ids now handed in) and the
+    ``payload`` holds ``components`` (ids of the dossier's component rows now handed in) and the
     application form ``data``. The legal time counts from now, when the dossier
     is complete; the workflow starts as at an ordinary reception.
     """
@@ -286,12 +286,11 @@ def accept_supplemented(
     raw = payload.get("components") or []
     handed_in = {int(x) for x in raw if isinstance(x, int) or (isinstance(x, str) and x.isdigit())}
     errors = check_uploads(uploads, max_upload_bytes)
-    catalogue = {c.position: c for c in dossier.procedure.components}
-    rows = {row.position: row for row in dossier.components}
-    for component in dossier.procedure.components:
-        row = rows.get(component.position)
-        if row is not None and component.id in handed_in:
-            row.submitted = True
+    # The dossier's own rows (its snapshot of the catalogue at reception), by their ids: the
+    # catalogue may have changed while the applicant was gathering the documents.
+    rows = {row.id: row for row in dossier.components}
+    for row_id in handed_in & set(rows):
+        rows[row_id].submitted = True
     missing = [row.name for row in dossier.components if row.required and not row.submitted]
     if missing:
         errors["components"] = "Còn thiếu thành phần bắt buộc: " + "; ".join(missing) + "."
@@ -304,8 +303,7 @@ def accept_supplemented(
     if version is None:
         raise Conflict("Thủ tục này chưa có quy trình được triển khai. Hãy báo người thiết kế quy trình.")
     if uploads and store is not None:
-        by_catalogue_id = {catalogue[p].id: row for p, row in rows.items() if p in catalogue}
-        store_uploads(session, store, dossier, actor, uploads, by_catalogue_id)
+        store_uploads(session, store, dossier, actor, uploads, rows)
     for row in dossier.components:
         if row.submitted:
             row.missing_reason = ""

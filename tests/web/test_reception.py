@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -95,14 +96,14 @@ def test_supplemented_dossier_is_accepted_at_the_counter_page(app, client):
     login(client, "motcua")
     page = client.get(f"/mot-cua/bo-sung/{code}").get_data(as_text=True)
     assert "Cần bản sao có chứng thực" in page
-    incomplete = client.post(
-        f"/mot-cua/bo-sung/{code}", data={"csrf_token": csrf_of(page), "components": [components[0]["id"]]}
-    )
+    rows = re.findall(r'name="components" value="(\d+)"', page)
+    assert len(rows) == len(components)
+    incomplete = client.post(f"/mot-cua/bo-sung/{code}", data={"csrf_token": csrf_of(page), "components": rows[:1]})
     assert incomplete.status_code == 422
     assert "Còn thiếu thành phần bắt buộc" in incomplete.get_data(as_text=True)
     done = client.post(
         f"/mot-cua/bo-sung/{code}",
-        data={"csrf_token": csrf_of(page), "components": [c["id"] for c in components], "data.note": "Đã bổ sung"},
+        data={"csrf_token": csrf_of(page), "components": rows, "data.note": "Đã bổ sung"},
         follow_redirects=True,
     )
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in done.get_data(as_text=True)
