@@ -153,8 +153,40 @@ OPENAPI: dict[str, Any] = {
                                 "properties": {
                                     "procedure_code": {"type": "string"},
                                     "applicant": {"$ref": "#/components/schemas/Applicant"},
-                                    "components": {"type": "array", "items": {"type": "integer"}},
+                                    "components": {
+                                        "type": "array",
+                                        "items": {
+                                            "oneOf": [
+                                                {"type": "integer"},
+                                                {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "id": {"type": "integer"},
+                                                        "name": {"type": "string"},
+                                                        "originals": {"type": "integer"},
+                                                        "certified_copies": {"type": "integer"},
+                                                        "photocopies": {"type": "integer"},
+                                                    },
+                                                },
+                                            ]
+                                        },
+                                    },
                                     "channel": {"enum": [1, 3]},
+                                    "sets_count": {"type": "integer", "minimum": 1},
+                                    "return_method": {"enum": ["counter", "post"]},
+                                    "received_at": {"type": "string", "format": "date-time"},
+                                    "outcome": {"enum": ["accept", "supplement", "refuse"]},
+                                    "missing": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "component": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+                                                "reason": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                    "reason": {"type": "string"},
                                     "data": {"type": "object"},
                                 },
                             }
@@ -205,6 +237,42 @@ OPENAPI: dict[str, Any] = {
                     **_ERRORS,
                     "409": _resp("Công việc không còn mở", _ERROR),
                     "422": _resp("Dữ liệu biểu mẫu không hợp lệ, theo từng trường", _ERROR),
+                },
+            }
+        },
+        "/dossiers/{code}/documents/{form}": {
+            "get": {
+                "summary": "Phiếu tiếp nhận (Mẫu 01), yêu cầu bổ sung (Mẫu 02), từ chối (Mẫu 03)",
+                "parameters": [
+                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "form",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"enum": ["mau-01", "mau-02", "mau-03"]},
+                    },
+                    {"name": "format", "in": "query", "schema": {"enum": ["pdf", "docx"], "default": "pdf"}},
+                ],
+                "responses": {
+                    "200": {"description": "Tệp PDF hoặc .docx"},
+                    **_ERRORS,
+                    "409": _resp("Hồ sơ không có phiếu này", _ERROR),
+                    "503": _resp("Máy chủ chưa cài LibreOffice để tạo PDF", _ERROR),
+                },
+            }
+        },
+        "/appointment": {
+            "get": {
+                "summary": "Ngày hẹn trả theo lịch làm việc, cho một thời điểm tiếp nhận",
+                "parameters": [
+                    {"name": "procedure_code", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {"name": "unit", "in": "query", "schema": {"type": "string"}},
+                    {"name": "received_at", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+                ],
+                "responses": {
+                    "200": _resp("Ngày hẹn", {"type": "object"}),
+                    **_ERRORS,
+                    "422": _resp("Tham số sai", _ERROR),
                 },
             }
         },
