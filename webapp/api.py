@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from engine.clock import VN_TZ
 from engine.documents.render import PdfUnavailable, render_docx, render_pdf
-from engine.models import Dossier, HistoryEvent, Task
+from engine.models import Dossier, HistoryEvent, Task, User
 from engine.services import transaction
 from engine.services.appointments import appointment_for
 from engine.services.attachments import UploadedFile
-from engine.services.auth import authenticate, issue_token, user_for_token
+from engine.services.auth import actor_for_token, authenticate, issue_token
 from engine.services.documents import receipt_data
 from engine.services.dossiers import get_dossier, lookup_public, receive_dossier
 from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput, MalformedRequest
@@ -78,12 +78,19 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("Thiếu mã truy cập (Authorization: Bearer <token>).")
-        g.actor = user_for_token(
+        g.actor_ref = actor_for_token(
             db.session, token.strip(), current_app.config["SECRET_KEY"], current_app.config["API_TOKEN_MAX_AGE"]
         )
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def actor() -> User:
+    """The caller as an ORM user, loaded on first use (completing a task does without it)."""
+    if "actor" not in g:
+        g.actor = db.session.get(User, g.actor_ref.id)
+    return g.actor
 
 
 def _dt(value: Any) -> str | None:
@@ -243,7 +250,7 @@ def create_dossier():
     with transaction(db.session):
         dossier = receive_dossier(
             db.session,
-            g.actor,
+            actor(),
             payload,
             forms(),
             uploads=uploads,
@@ -260,7 +267,7 @@ def dossier_document(code: str, form: str):
     fmt = request.args.get("format", "pdf")
     if fmt not in ("pdf", "docx"):
         raise InvalidInput({"format": "Định dạng là pdf hoặc docx."})
-    data = receipt_data(db.session, g.actor, code, form, lookup_url(code))
+    data = receipt_data(db.session, actor(), code, form, lookup_url(code))
     try:
         content = render_pdf(data) if fmt == "pdf" else render_docx(data)
     except PdfUnavailable as err:
@@ -305,7 +312,7 @@ def appointment():
 @bp.get("/dossiers/<code>")
 @token_required
 def show_dossier(code: str):
-    dossier = get_dossier(db.session, g.actor, code)
+    dossier = get_dossier(db.session, actor(), code)
     history = db.session.scalars(
         select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id).order_by(HistoryEvent.id)
     ).all()
@@ -315,7 +322,7 @@ def show_dossier(code: str):
 @bp.get("/tasks")
 @token_required
 def tasks():
-    return jsonify([task_json(t) for t in list_tasks(db.session, g.actor)])
+    return jsonify([task_json(t) for t in list_tasks(db.session, actor())])
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -326,14 +333,26 @@ def complete(task_id: str):
     if not isinstance(data, dict):
         raise InvalidInput({"data": "Trường “data” phải là một đối tượng."})
     with transaction(db.session):
-        result = complete_task(db.session, g.actor, task_id, data, forms())
+        result = complete_task(db.session, g.actor_ref, task_id, data, forms())
         body = {
             "dossier": {
-                "code": result.dossier.code,
-                "status": result.dossier.status,
-                "status_label": DossierStatus(result.dossier.status).label,
+                "code": result.dossier_code,
+                "status": result.status,
+                "status_label": DossierStatus(result.status).label,
             },
-            "next_tasks": [task_json(t, with_form=False) for t in result.next_tasks],
+            "next_tasks": [
+                {
+                    "id": t.id,
+                    "dossier_code": result.dossier_code,
+                    "step": t.step,
+                    "title": t.title,
+                    "role": t.role,
+                    "assignee_id": t.assignee_id,
+                    "created_at": _dt(t.created_at),
+                    "due_at": _dt(t.due_at),
+                }
+                for t in result.next_tasks
+            ],
         }
     return jsonify(body)
 

@@ -52,7 +52,7 @@ def task(task_id: str):
         try:
             with transaction(db.session):
                 result = complete_task(db.session, actor(), task_id, data, forms())
-                code, titles = result.dossier.code, [t.title for t in result.next_tasks]
+                code, titles = result.dossier_code, [t.title for t in result.next_tasks]
         except InvalidInput as err:
             errors = err.errors
             task = get_open_task(db.session, actor(), task_id)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from engine.models import Dossier, Task, User
 from engine.roles import ROLES, Role, Scope
+
+if TYPE_CHECKING:
+    from engine.services.auth import ActorRef
 from engine.services.errors import Forbidden
 
 
@@ -21,14 +26,14 @@ def require_view(user: User, dossier: Dossier) -> None:
         raise Forbidden("Bạn không có quyền xem hồ sơ này.")
 
 
-def can_act_on(user: User, task: Task) -> bool:
+def can_act_on(user: User | ActorRef, task: Task) -> bool:
     """The assignee acts on an assigned task; anyone with the role in the task's unit on the rest."""
     if task.assignee_id is not None:
         return task.assignee_id == user.id
     return user.unit_id == task.unit_id and user.has_role(Role(task.role))
 
 
-def require_act(user: User, task: Task) -> None:
+def require_act(user: User | ActorRef, task: Task) -> None:
     if not can_act_on(user, task):
         if task.assignee_id is not None:
             raise Forbidden("Công việc này đã được giao cho người khác.")

@@ -55,16 +55,14 @@ def sync_tasks(
         elif row.closed_at is None:
             row.closed_at = now  # cancelled by the workflow (e.g. a boundary event)
     for task in ready.values():
-        row = _new_row(session, dossier, task, calendar, now)
+        row = new_row(session, dossier, task, calendar, now)
         session.add(row)
         still_open.append(row)
-    _update_status(dossier, instance, still_open, now)
+    update_status(dossier, instance, still_open, now)
     return still_open
 
 
-def _new_row(
-    session: Session, dossier: Dossier, task: ReadyTask, calendar: WorkingCalendar | None, now: datetime
-) -> Task:
+def new_row(session: Session, dossier: Any, task: ReadyTask, calendar: WorkingCalendar | None, now: datetime) -> Task:
     """An inbox row for a new ready task; its personal due time follows its unit's office hours."""
     step = task.step
     role = role_for_lane(step.lane) or Role.COUNTER_OFFICER  # validation guarantees a lane's role
@@ -94,10 +92,11 @@ def _assignee(session: Session, data: dict[str, Any], field: str | None) -> int 
         user_id = int(data[field])
     except (TypeError, ValueError):
         return None
-    return session.scalar(select(User.id).where(User.id == user_id, User.active))
+    return session.connection().execute(select(User.id).where(User.id == user_id, User.active)).scalar()
 
 
-def _update_status(dossier: Dossier, instance: WorkflowInstance, open_rows: list[Task], now: datetime) -> None:
+def update_status(dossier: Any, instance: WorkflowInstance, open_rows: list[Any], now: datetime) -> None:
+    """Set the dossier's status (and finished/returned times) from its open steps; any object with those fields."""
     if instance.completed:
         dossier.status = DossierStatus.RETURNED
         dossier.finished_at = dossier.finished_at or now
@@ -117,17 +116,21 @@ def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
 
 def record(
     session: Session,
-    dossier: Dossier,
-    actor: User | None,
+    dossier: Any,
+    actor: Any,
     action: str,
     now: datetime,
     *,
     from_step: str = "",
-    open_rows: list[Task] | None = None,
+    open_rows: list[Any] | None = None,
     data: dict[str, Any] | None = None,
     step_due_at: datetime | None = None,
+    add: bool = True,
 ) -> HistoryEvent:
-    """Append one history line: who did what, from which step to which, with their note."""
+    """Append one history line: who did what, from which step to which, with their note.
+
+    ``add=False`` returns the line without adding it to the session, for callers that write in Core.
+    """
     rows = open_rows or []
     names = unit_names(session, {row.unit_id for row in rows})
     note = next((str(data[k]) for k in NOTE_FIELDS if data and data.get(k)), "")
@@ -144,5 +147,6 @@ def record(
         step_due_at=step_due_at,
         status_after=int(dossier.status),
     )
-    session.add(event)
+    if add:
+        session.add(event)
     return event

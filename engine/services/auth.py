@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine.models import User
+from engine.models import User, UserRole
+from engine.roles import Role
 from engine.services.errors import AuthenticationFailed
 
 TOKEN_MAX_AGE = 12 * 3600  # a working day, with margin
@@ -37,13 +40,54 @@ def issue_token(user: User, secret: str) -> str:
     return _serializer(secret).dumps({"u": user.id, "g": user.token_generation})
 
 
-def user_for_token(session: Session, token: str, secret: str, max_age: int = TOKEN_MAX_AGE) -> User:
+@dataclass(frozen=True)
+class ActorRef:
+    """Who is calling, as far as checking and recording a task completion needs: no ORM object."""
+
+    id: int
+    full_name: str
+    unit_id: int
+    roles: frozenset[str]
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.roles
+
+
+def _claims(token: str, secret: str, max_age: int) -> dict[str, int]:
     try:
         payload = _serializer(secret).loads(token, max_age=max_age)
     except SignatureExpired as err:
         raise AuthenticationFailed("Mã truy cập đã hết hạn, vui lòng đăng nhập lại.") from err
     except BadSignature as err:
         raise AuthenticationFailed("Mã truy cập không hợp lệ.") from err
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        raise AuthenticationFailed("Mã truy cập không hợp lệ.")
+    return payload
+
+
+def actor_for_token(session: Session, token: str, secret: str, max_age: int = TOKEN_MAX_AGE) -> ActorRef:
+    """The caller behind a bearer token, read in one Core query (every API call pays for this)."""
+    claims = _claims(token, secret, max_age)
+    users, roles = User.__table__, UserRole.__table__
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                users.c.id, users.c.full_name, users.c.unit_id, users.c.active, users.c.token_generation, roles.c.role
+            )
+            .outerjoin(roles, roles.c.user_id == users.c.id)
+            .where(users.c.id == claims["u"])
+        )
+        .all()
+    )
+    if not rows or not rows[0].active or rows[0].token_generation != claims.get("g"):
+        raise AuthenticationFailed("Mã truy cập không còn hiệu lực.")
+    first = rows[0]
+    return ActorRef(first.id, first.full_name, first.unit_id, frozenset(r.role for r in rows if r.role))
+
+
+def user_for_token(session: Session, token: str, secret: str, max_age: int = TOKEN_MAX_AGE) -> User:
+    payload = _claims(token, secret, max_age)
     # One round trip for the user, their unit and roles: this runs on every API call.
     user = (
         session.get(User, payload.get("u"), options=[joinedload(User.role_rows)])
