@@ -107,31 +107,33 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     """Complete ``task_id`` with ``data`` on behalf of ``actor`` and advance the dossier.
 
     The hottest path of the product, so it reads and writes rows in Core rather than
-    through the ORM's unit of work: three reads (the task; the dossier with its
-    workflow state, locked; the dossier's open tasks) and one write per changed
-    row. The dossier row is locked (PostgreSQL) and its version compared on write
+    through the ORM's unit of work: two reads (the dossier with its workflow state,
+    locked, found through the task; the dossier's open tasks) and one write per
+    changed row. The dossier row is locked (PostgreSQL) and its version compared on write
     (every backend), so of two people completing the same task exactly one
     succeeds; the other gets Conflict and the caller's transaction rolls back.
     """
     # Core statements on the session's connection: the ORM's execute path costs more than the SQL here.
     conn = session.connection()
-    task = conn.execute(select(_TASK).where(_TASK.c.id == task_id)).first()
-    if task is None:
-        raise NotFound("Không tìm thấy công việc.")
-    require_act(actor, task)
-    # Lock first: everything read after this is what the previous writer committed.
+    # Lock the dossier the task belongs to, found through the task in the same statement: everything
+    # read after this is what the previous writer committed.
     locked = conn.execute(
         select(*_DOSSIER.c, _STATE.c.state)
         .join(_STATE, _STATE.c.dossier_id == _DOSSIER.c.id)
-        .where(_DOSSIER.c.id == task.dossier_id)
+        .join(_TASK, _TASK.c.dossier_id == _DOSSIER.c.id)
+        .where(_TASK.c.id == task_id)
         .with_for_update(of=_DOSSIER)
-    ).one()
+    ).first()
+    if locked is None:
+        raise NotFound("Không tìm thấy công việc.")
     dossier = SimpleNamespace(**locked._mapping)
     open_rows = conn.execute(select(_TASK).where(_TASK.c.dossier_id == dossier.id, _TASK.c.closed_at.is_(None))).all()
-    current = next((row for row in open_rows if row.id == task.id), None)
+    current = next((row for row in open_rows if row.id == task_id), None)
     if current is None:
+        # Closed meanwhile; only someone who could have acted on it learns that.
+        require_act(actor, conn.execute(select(_TASK).where(_TASK.c.id == task_id)).one())
         raise Conflict(TASK_GONE)
-    require_act(actor, current)  # the assignment may have changed while we waited for the lock
+    require_act(actor, current)
     form = forms.get(current.form) if current.form in forms.names() else FormDefinition(current.form, current.title)
     clean, errors = form.validate(data if data is not None else {}, form_choices(session, form, current, dossier))
     if errors:
