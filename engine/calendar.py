@@ -177,3 +177,17 @@ def vietnam_calendar_days(years: Iterable[int]) -> list[tuple[date, str, str]]:
             month, dom, year = (int(part) for part in swap.groups())
             rows.append((date(year, month, dom), "workday", f"Làm bù cho ngày {day:%d/%m/%Y}"))
     return rows
+
+
+def parse_day(value: object) -> date | None:
+    """A day typed as 2026-09-02 (a date input) or 02/09/2026."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.calendar import OfficeHours
+from engine.calendar import OfficeHours, parse_day
 from engine.models import CalendarDay, Unit, User
 from engine.services.calendars import forget_cached_calendar, seed_calendar
 from engine.services.catalogue_admin import require_administrator
@@ -100,20 +100,6 @@ def import_holidays(session: Session, actor: User, year: Any) -> int:
     session.flush()
     forget_cached_calendar()
     return added
-
-
-def parse_day(value: Any) -> date | None:
-    """A day typed as 2026-09-02 (a date input) or 02/09/2026."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 # --- office hours per unit -------------------------------------------------------------------------

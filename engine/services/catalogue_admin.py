@@ -11,13 +11,14 @@ import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.calendar import parse_day
 from engine.models import Component, Field, Procedure, ProcessVersion, Unit, User
 from engine.models.catalogue import ONLINE_LEVELS, TIME_KINDS
 from engine.roles import Role
@@ -265,14 +266,8 @@ def _flag(value: Any, default: bool) -> bool | None:
 
 
 def _date(value: Any) -> date | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
+    """A typed date (2026-09-02 or 02/09/2026); None for anything empty or malformed."""
+    return parse_day(value) if isinstance(value, str) and value.strip() else None
 
 
 # --- export and import -----------------------------------------------------------------------------
