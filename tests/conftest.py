@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from engine import migrate
 from engine.db import make_engine, session_scope
@@ -79,8 +82,15 @@ class _PostgresTemplate:
         return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
     def drop(self, name_url: str) -> None:
+        """Drop a test database; an autovacuum worker on it can refuse the first tries."""
         name = make_url(name_url).database
-        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(10):
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except (OperationalError, ProgrammingError):
+                time.sleep(0.2 * (attempt + 1))
+        warnings.warn(f"test database {name} could not be dropped", stacklevel=1)
 
     def close(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
