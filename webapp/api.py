@@ -97,7 +97,8 @@ def _dt(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def task_json(task: Task, with_form: bool = True) -> dict[str, Any]:
+def task_json(task: Task, choices: dict[tuple[str, int], dict[str, list[tuple[str, str]]]]) -> dict[str, Any]:
+    """A task with its form; ``choices`` memoises the form's people per department across the list."""
     out: dict[str, Any] = {
         "id": task.id,
         "dossier_code": task.dossier.code,
@@ -108,9 +109,12 @@ def task_json(task: Task, with_form: bool = True) -> dict[str, Any]:
         "created_at": _dt(task.created_at),
         "due_at": _dt(task.due_at),
     }
-    if with_form and task.form in forms().names():
+    if task.form in forms().names():
         form = forms().get(task.form)
-        out["form"] = form.to_dict(form_choices(db.session, form, task))
+        key = (form.name, task.dossier.department_id)
+        if key not in choices:
+            choices[key] = form_choices(db.session, form, task)
+        out["form"] = form.to_dict(choices[key])
     return out
 
 
@@ -322,7 +326,8 @@ def show_dossier(code: str):
 @bp.get("/tasks")
 @token_required
 def tasks():
-    return jsonify([task_json(t) for t in list_tasks(db.session, actor())])
+    choices: dict[tuple[str, int], dict[str, list[tuple[str, str]]]] = {}
+    return jsonify([task_json(t, choices) for t in list_tasks(db.session, actor())])
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -140,7 +140,7 @@ def _payload(procedure: Procedure, form: Any, application_fields: list[str]) -> 
 def receive(procedure_code: str):
     _require_counter()
     procedure = get_procedure(db.session, procedure_code)
-    application = reception_form(procedure, latest_version(db.session, procedure.process_key), forms())
+    application = reception_form(db.session, procedure, latest_version(db.session, procedure.process_key), forms())
     application_fields = [f.name for f in application.fields]
     values: MultiDict = MultiDict()
     errors: dict[str, str] = {}
@@ -195,7 +195,7 @@ def supplement(code: str):
     _require_counter()
     dossier = get_dossier(db.session, actor(), code)
     procedure = dossier.procedure
-    application = reception_form(procedure, latest_version(db.session, procedure.process_key), forms())
+    application = reception_form(db.session, procedure, latest_version(db.session, procedure.process_key), forms())
     errors: dict[str, str] = {}
     values: MultiDict = MultiDict()
     if request.method == "POST":

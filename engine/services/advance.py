@@ -6,14 +6,14 @@ the history are committed together or not at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.calendar import WorkingCalendar
-from engine.models import Dossier, HistoryEvent, Task, User, WorkflowState
+from engine.models import HistoryEvent, Task, User
 from engine.roles import Role, role_for_lane
 from engine.services.access import unit_for_role
 from engine.services.calendars import unit_calendar, unit_name
@@ -23,54 +23,46 @@ from engine.workflow import ReadyTask, WorkflowInstance
 NOTE_FIELDS = ("note", "examination", "reason")
 
 
-def save_state(
-    session: Session, dossier: Dossier, instance: WorkflowInstance, now: datetime, *, new: bool = False
-) -> None:
-    state = instance.serialize()
-    if new:
-        session.add(WorkflowState(dossier_id=dossier.id, state=state, completed=instance.completed, updated_at=now))
-    else:
-        session.execute(
-            WorkflowState.__table__.update()
-            .where(WorkflowState.dossier_id == dossier.id)
-            .values(state=state, completed=instance.completed, updated_at=now)
-        )
+@dataclass(frozen=True)
+class TaskPlan:
+    """What a workflow step does to the inbox: rows that stay, rows it cancelled, rows it opens."""
+
+    still_open: list[Any]
+    cancelled: list[str]
+    new_rows: list[Task]
+
+    @property
+    def open_rows(self) -> list[Any]:
+        return [*self.still_open, *self.new_rows]
 
 
-def sync_tasks(
-    session: Session,
-    dossier: Dossier,
-    instance: WorkflowInstance,
-    calendar: WorkingCalendar | None,
-    now: datetime,
-    open_rows: list[Task],
-) -> list[Task]:
-    """Close inbox rows whose task is gone, open rows for new ready tasks; return the open rows."""
+def plan_tasks(
+    session: Session, dossier: Any, instance: WorkflowInstance, now: datetime, open_rows: list[Any]
+) -> TaskPlan:
+    """Match the instance's ready tasks against the open inbox rows, and set the dossier's status.
+
+    ``dossier`` and the rows may be ORM objects or Core rows; nothing is written here.
+    """
     ready = {task.id: task for task in instance.ready_tasks()}
-    still_open = []
-    for row in open_rows:
-        if row.id in ready:
-            still_open.append(row)
-            del ready[row.id]
-        elif row.closed_at is None:
-            row.closed_at = now  # cancelled by the workflow (e.g. a boundary event)
-    for task in ready.values():
-        row = new_row(session, dossier, task, calendar, now)
-        session.add(row)
-        still_open.append(row)
-    update_status(dossier, instance, still_open, now)
-    return still_open
+    still_open = [row for row in open_rows if row.id in ready]
+    kept = {row.id for row in still_open}
+    plan = TaskPlan(
+        still_open=still_open,
+        cancelled=[row.id for row in open_rows if row.id not in ready],  # e.g. by a boundary event
+        new_rows=[new_row(session, dossier, task, now) for task_id, task in ready.items() if task_id not in kept],
+    )
+    update_status(dossier, instance, plan.open_rows, now)
+    return plan
 
 
-def new_row(session: Session, dossier: Any, task: ReadyTask, calendar: WorkingCalendar | None, now: datetime) -> Task:
+def new_row(session: Session, dossier: Any, task: ReadyTask, now: datetime) -> Task:
     """An inbox row for a new ready task; its personal due time follows its unit's office hours."""
     step = task.step
     role = role_for_lane(step.lane) or Role.COUNTER_OFFICER  # validation guarantees a lane's role
     unit_id = unit_for_role(role, dossier)
     due_at = None
     if step.allotted_hours:
-        calendar = calendar or unit_calendar(session, unit_id)
-        due_at = calendar.add_working_hours(now, step.allotted_hours)
+        due_at = unit_calendar(session, unit_id).add_working_hours(now, step.allotted_hours)
     return Task(
         id=task.id,
         dossier_id=dossier.id,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.models import User, UserRole
@@ -84,16 +84,3 @@ def actor_for_token(session: Session, token: str, secret: str, max_age: int = TO
         raise AuthenticationFailed("Mã truy cập không còn hiệu lực.")
     first = rows[0]
     return ActorRef(first.id, first.full_name, first.unit_id, frozenset(r.role for r in rows if r.role))
-
-
-def user_for_token(session: Session, token: str, secret: str, max_age: int = TOKEN_MAX_AGE) -> User:
-    payload = _claims(token, secret, max_age)
-    # One round trip for the user, their unit and roles: this runs on every API call.
-    user = (
-        session.get(User, payload.get("u"), options=[joinedload(User.role_rows)])
-        if isinstance(payload, dict) and isinstance(payload.get("u"), int)
-        else None
-    )
-    if user is None or not user.active or user.token_generation != payload.get("g"):
-        raise AuthenticationFailed("Mã truy cập không còn hiệu lực.")
-    return user

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import OfficeHours, parse_day
 from engine.models import CalendarDay, Unit, User
-from engine.services.calendars import forget_cached_calendar, seed_calendar
+from engine.services.calendars import forget_cached_calendar, hours_source, office_hours, seed_calendar
 from engine.services.catalogue_admin import require_administrator
 from engine.services.errors import InvalidInput, NotFound
 
@@ -121,13 +121,8 @@ def list_unit_hours(session: Session, actor: User) -> list[UnitHours]:
 
 
 def _effective(unit: Unit) -> UnitHours:
-    source: Unit | None = unit
-    while source is not None and not (source.office_hours or source.working_weekdays):
-        source = source.parent
-    if source is None:
-        return UnitHours(unit, OfficeHours(), None)
-    hours = OfficeHours.parse(source.office_hours, source.working_weekdays)
-    return UnitHours(unit, hours, source if source is not unit else None)
+    source = hours_source(unit)
+    return UnitHours(unit, office_hours(unit), source if source is not unit else None)
 
 
 def unit_for_edit(session: Session, actor: User, code: str) -> Unit:

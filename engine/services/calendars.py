@@ -17,14 +17,21 @@ _TTL_SECONDS = 60.0
 _cached: tuple[float, str, WorkingCalendar] | None = None
 
 
+def hours_source(unit: Unit | None) -> Unit | None:
+    """The unit whose office hours ``unit`` works: itself, its nearest parent with a setting, or None (default)."""
+    while unit is not None and not (unit.office_hours or unit.working_weekdays):
+        unit = unit.parent
+    return unit
+
+
+def office_hours(unit: Unit | None) -> OfficeHours:
+    source = hours_source(unit)
+    return OfficeHours.parse(source.office_hours, source.working_weekdays) if source else OfficeHours()
+
+
 def working_calendar(session: Session, unit: Unit | None = None) -> WorkingCalendar:
     """The working calendar of ``unit`` (its own office hours, or its nearest parent's, or the default)."""
-    calendar = _holiday_calendar(session)
-    while unit is not None:
-        if unit.office_hours or unit.working_weekdays:
-            return replace(calendar, hours=OfficeHours.parse(unit.office_hours, unit.working_weekdays))
-        unit = unit.parent
-    return calendar
+    return replace(_holiday_calendar(session), hours=office_hours(unit))
 
 
 _unit_cache: dict[tuple[str, int], tuple[float, WorkingCalendar, str]] = {}

@@ -11,7 +11,7 @@ from engine.models import Procedure, ProcessVersion, User
 from engine.roles import Role
 from engine.services.errors import Forbidden, InvalidInput, NotFound
 from engine.text import fold
-from engine.workflow import Problem, parse_process, validate_bpmn
+from engine.workflow import Problem, ProcessSpec, parse_process, validate_bpmn
 from engine.workflow.specs import content_hash, executable_process_ids
 
 
@@ -71,10 +71,6 @@ def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
     ).first()
 
 
-def list_procedures(session: Session) -> list[Procedure]:
-    return list(session.scalars(select(Procedure).where(Procedure.active).order_by(Procedure.name)))
-
-
 SEARCH_LIMIT = 20
 
 
@@ -110,3 +106,20 @@ def get_procedure(session: Session, code: str) -> Procedure:
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục có mã “{code}”.")
     return procedure
+
+
+_processes: dict[int, ProcessSpec] = {}
+
+
+def process_of_version(session: Session, version_id: int) -> ProcessSpec:
+    """The parsed process of a deployed version; versions never change, so each is parsed once per process.
+
+    Keyed by id, so the hot paths neither fetch nor hash the XML again.
+    """
+    process = _processes.get(version_id)
+    if process is None:
+        xml, key = session.execute(
+            select(ProcessVersion.bpmn_xml, ProcessVersion.process_key).where(ProcessVersion.id == version_id)
+        ).one()
+        process = _processes[version_id] = parse_process(xml, key)
+    return process

@@ -10,19 +10,19 @@ from sqlalchemy.orm import Session
 
 from engine import clock, codes
 from engine.forms import FormDefinition, FormField, FormRegistry
-from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, User
+from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, User, WorkflowState
 from engine.roles import Role, role_for_lane
 from engine.services import advance
 from engine.services.access import agency_id_of
 from engine.services.attachments import MAX_ATTACHMENT_BYTES, UploadedFile, check_uploads, store_uploads
 from engine.services.calendars import working_calendar
 from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.services.procedures import get_procedure, latest_version
+from engine.services.procedures import get_procedure, latest_version, process_of_version
 from engine.services.reception import clean_reception
 from engine.status import DossierStatus
 from engine.storage import AttachmentStore
 from engine.text import fold
-from engine.workflow import WorkflowInstance, parse_process, start_instance
+from engine.workflow import WorkflowInstance, start_instance
 
 
 def receive_dossier(
@@ -69,7 +69,7 @@ def receive_dossier(
     version = latest_version(session, procedure.process_key)
     form_data: dict[str, Any] = {}
     if outcome == "accept":
-        form_data, form_errors = reception_form(procedure, version, forms).validate(clean["data"])
+        form_data, form_errors = reception_form(session, procedure, version, forms).validate(clean["data"])
         errors.update({f"data.{k}": v for k, v in form_errors.items()})
     if errors:
         raise InvalidInput(errors)
@@ -135,13 +135,15 @@ def receive_dossier(
     return dossier
 
 
-def reception_form(procedure: Procedure, version: ProcessVersion | None, forms: FormRegistry) -> FormDefinition:
+def reception_form(
+    session: Session, procedure: Procedure, version: ProcessVersion | None, forms: FormRegistry
+) -> FormDefinition:
     """What the counter fills at reception: the procedure's application form, then the reception step's form."""
     fields: list[FormField] = []
     if procedure.application_form in forms.names():
         fields += forms.get(procedure.application_form).fields
     if version is not None:
-        process = parse_process(version.bpmn_xml, version.process_key)
+        process = process_of_version(session, version.id)
         step = next((s for s in process.steps.values() if role_for_lane(s.lane) == Role.COUNTER_OFFICER), None)
         if step is not None and step.form in forms.names():
             names = {f.name for f in fields}
@@ -166,15 +168,20 @@ def start_workflow(
     dossier.status = DossierStatus.ACCEPTED
     dossier.paused_at = None
     now = clock.now()
-    instance = start_instance(parse_process(version.bpmn_xml, version.process_key))
+    instance = start_instance(process_of_version(session, version.id))
     reception = next((t for t in instance.ready_tasks() if role_for_lane(t.step.lane) == Role.COUNTER_OFFICER), None)
     from_step = "Tiếp nhận hồ sơ"
     if reception is not None:
         instance.complete(reception.id, form_data)
         from_step = reception.step.title
-    open_rows = advance.sync_tasks(session, dossier, instance, calendar, now, [])
-    advance.save_state(session, dossier, instance, now, new=True)
-    advance.record(session, dossier, actor, "receive", now, from_step=from_step, open_rows=open_rows, data=form_data)
+    plan = advance.plan_tasks(session, dossier, instance, now, [])
+    session.add_all(plan.new_rows)
+    session.add(
+        WorkflowState(dossier_id=dossier.id, state=instance.serialize(), completed=instance.completed, updated_at=now)
+    )
+    advance.record(
+        session, dossier, actor, "receive", now, from_step=from_step, open_rows=plan.open_rows, data=form_data
+    )
     return instance
 
 
@@ -296,7 +303,7 @@ def accept_supplemented(
         errors["components"] = "Còn thiếu thành phần bắt buộc: " + "; ".join(missing) + "."
     procedure = dossier.procedure
     version = latest_version(session, procedure.process_key)
-    form_data, form_errors = reception_form(procedure, version, forms).validate(payload.get("data") or {})
+    form_data, form_errors = reception_form(session, procedure, version, forms).validate(payload.get("data") or {})
     errors.update({f"data.{k}": v for k, v in form_errors.items()})
     if errors:
         raise InvalidInput(errors)

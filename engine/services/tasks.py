@@ -8,17 +8,18 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, and_, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine import clock
 from engine.forms import FormDefinition, FormRegistry
-from engine.models import Dossier, HistoryEvent, ProcessVersion, Task, User, UserRole, WorkflowState
+from engine.models import Dossier, HistoryEvent, Task, User, UserRole, WorkflowState
 from engine.roles import Role
 from engine.services import advance
 from engine.services.access import require_act
 from engine.services.auth import ActorRef
 from engine.services.errors import Conflict, InvalidInput, NotFound
-from engine.workflow import ProcessSpec, load_instance, parse_process
+from engine.services.procedures import process_of_version
+from engine.workflow import load_instance
 
 TASK_GONE = "Công việc này đã được xử lý hoặc không còn mở. Hãy tải lại hộp công việc."
 
@@ -35,6 +36,7 @@ def inbox_query(actor: User):  # noqa: ANN201 - a SQLAlchemy Select
                 and_(Task.assignee_id.is_(None), Task.unit_id == actor.unit_id, Task.role.in_(roles)),
             ),
         )
+        .options(joinedload(Task.dossier).joinedload(Dossier.procedure))
         .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
     )
 
@@ -147,17 +149,8 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
         raise Conflict(TASK_GONE) from err
 
     now = clock.now()
-    ready = {ready_task.id: ready_task for ready_task in instance.ready_tasks()}
-    others = [row for row in open_rows if row.id != current.id]
-    still_open = [row for row in others if row.id in ready]
-    cancelled = [row.id for row in others if row.id not in ready]  # e.g. by a boundary event
-    new_rows = [
-        advance.new_row(session, dossier, ready_task, None, now)
-        for ready_id, ready_task in ready.items()
-        if ready_id not in {row.id for row in still_open}
-    ]
-    next_rows = [*still_open, *new_rows]
-    advance.update_status(dossier, instance, next_rows, now)
+    plan = advance.plan_tasks(session, dossier, instance, now, [row for row in open_rows if row.id != current.id])
+    next_rows = plan.open_rows
     event = advance.record(
         session,
         dossier,
@@ -178,10 +171,10 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     )
     if closed.rowcount != 1:
         raise Conflict(TASK_GONE)
-    if cancelled:
-        conn.execute(update(_TASK).where(_TASK.c.id.in_(cancelled)).values(closed_at=now))
-    if new_rows:
-        conn.execute(insert(_TASK), [_values(_TASK, row) for row in new_rows])
+    if plan.cancelled:
+        conn.execute(update(_TASK).where(_TASK.c.id.in_(plan.cancelled)).values(closed_at=now))
+    if plan.new_rows:
+        conn.execute(insert(_TASK), [_values(_TASK, row) for row in plan.new_rows])
     conn.execute(
         update(_STATE)
         .where(_STATE.c.dossier_id == dossier.id)
@@ -213,17 +206,3 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
 def _values(table: Table, obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """A transient ORM object's column values, for a Core insert."""
     return {column.key: getattr(obj, column.key) for column in table.columns if column.key not in skip}
-
-
-_processes: dict[int, ProcessSpec] = {}
-
-
-def process_of_version(session: Session, version_id: int) -> ProcessSpec:
-    """The parsed process of a deployed version; versions never change, so it is parsed once per process."""
-    process = _processes.get(version_id)
-    if process is None:
-        xml, key = session.execute(
-            select(ProcessVersion.bpmn_xml, ProcessVersion.process_key).where(ProcessVersion.id == version_id)
-        ).one()
-        process = _processes[version_id] = parse_process(xml, key)
-    return process

@@ -9,6 +9,7 @@ path costs about as much to load as one on its first pass.
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -26,31 +27,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.workflow.specs import ProcessSpec, StepInfo
 
 # Names a diagram's conditions and scripts may use: data only, no imports or I/O.
-SAFE_BUILTINS: dict[str, Any] = {
-    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-    for name in (
-        "abs",
-        "all",
-        "any",
-        "bool",
-        "dict",
-        "float",
-        "int",
-        "len",
-        "list",
-        "max",
-        "min",
-        "round",
-        "set",
-        "sorted",
-        "str",
-        "sum",
-        "tuple",
-        "True",
-        "False",
-        "None",
-    )
-}
+_SAFE_NAMES = "abs all any bool dict float int len list max min round set sorted str sum tuple"
+SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _SAFE_NAMES.split()}
 SCRIPT_ENGINE = PythonScriptEngine(environment=TaskDataEnvironment({"__builtins__": SAFE_BUILTINS}))
 
 # Keep the completed user tasks of the last few steps, so that a later recall can

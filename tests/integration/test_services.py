@@ -13,7 +13,7 @@ from engine.codes import next_code
 from engine.db import make_engine, session_scope
 from engine.models import Dossier, ProcessVersion, Unit, User
 from engine.services import transaction
-from engine.services.auth import AuthenticationFailed, issue_token, user_for_token
+from engine.services.auth import AuthenticationFailed, actor_for_token, issue_token
 from engine.services.dossiers import receive_dossier
 from engine.services.procedures import InvalidProcess, deploy_process
 from engine.services.tasks import complete_task, list_tasks
@@ -130,11 +130,11 @@ def test_tokens_are_revoked_by_bumping_the_generation(sqlite_url):
     with session_scope(engine) as session:
         user = _user(session, "motcua")
         token = issue_token(user, "s3cret")
-        assert user_for_token(session, token, "s3cret").id == user.id
+        assert actor_for_token(session, token, "s3cret").id == user.id
         user.token_generation += 1
         session.flush()
         try:
-            user_for_token(session, token, "s3cret")
+            actor_for_token(session, token, "s3cret")
         except AuthenticationFailed as err:
             assert err.message == "Mã truy cập không còn hiệu lực."
         else:

@@ -91,3 +91,31 @@ def test_openapi_document_describes_the_calls(client):
     assert {"/tokens", "/procedures", "/dossiers", "/tasks", "/tasks/{id}/complete", "/lookup/{code}"} <= set(
         document["paths"]
     )
+
+
+def test_listing_the_inbox_costs_the_same_queries_for_one_task_or_ten(app, client):
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    counter, leader = Api(client, "motcua"), Api(client, "truongphong")
+
+    def statements_for_inbox() -> int:
+        seen: list[str] = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731 - before_cursor_execute(conn, cursor, sql, …)
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            tasks = leader.get("/tasks").json
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert all(t["form"]["fields"][0]["choices"] for t in tasks)
+        return len(seen)
+
+    counter.receive()
+    one = statements_for_inbox()
+    for _ in range(9):
+        counter.receive()
+    assert len(leader.get("/tasks").json) == 10
+    assert statements_for_inbox() == one
