@@ -17,7 +17,7 @@ from engine.documents.render import PdfUnavailable, render_docx, render_pdf
 from engine.models import Dossier, HistoryEvent, Task, User
 from engine.services import transaction
 from engine.services.appointments import appointment_for
-from engine.services.attachments import UploadedFile
+from engine.services.attachments import Scans
 from engine.services.auth import actor_for_token, authenticate, issue_token
 from engine.services.documents import receipt_data
 from engine.services.dossiers import get_dossier, lookup_public, receive_dossier
@@ -28,7 +28,7 @@ from engine.status import DossierStatus
 from webapp.errors import http_status
 from webapp.extensions import db, limiter
 from webapp.openapi import OPENAPI
-from webapp.util import attachment_store, forms, lookup_url
+from webapp.util import forms, lookup_url, scans
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -223,43 +223,30 @@ def procedures():
     )
 
 
-def _reception_request() -> tuple[dict[str, Any], list[UploadedFile]]:
+def _reception_request() -> tuple[dict[str, Any], Scans]:
     """JSON, or multipart with the JSON in a ``payload`` part and files named ``attachment-<component id>``."""
     if request.mimetype != "multipart/form-data":
-        return json_body(), []
+        return json_body(), Scans()
     try:
         payload = json.loads(request.form.get("payload", ""))
     except ValueError as err:
         raise MalformedRequest("Phần “payload” phải là JSON hợp lệ.") from err
     if not isinstance(payload, dict):
         raise MalformedRequest("Phần “payload” phải là một đối tượng JSON.")
-    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
-    uploads = []
-    for field, storage in request.files.items(multi=True):
-        component = field.removeprefix("attachment-").removeprefix("attachment")
-        uploads.append(
-            UploadedFile(
-                filename=storage.filename or "",
-                data=storage.read(limit + 1),
-                component=int(component) if component.isdigit() else None,
-            )
-        )
-    return payload, uploads
+    return payload, scans(request.files)
 
 
 @bp.post("/dossiers")
 @token_required
 def create_dossier():
-    payload, uploads = _reception_request()
+    payload, uploaded = _reception_request()
     with transaction(db.session):
         dossier = receive_dossier(
             db.session,
             actor(),
             payload,
             forms(),
-            uploads=uploads,
-            store=attachment_store(),
-            max_upload_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
+            scans=uploaded,
         )
         body = dossier_json(dossier)
     return jsonify(body), 201

@@ -14,13 +14,12 @@ from engine.models import Procedure
 from engine.roles import Role
 from engine.services import transaction
 from engine.services.appointments import appointment_for
-from engine.services.attachments import UploadedFile
 from engine.services.dossiers import get_dossier
 from engine.services.errors import Forbidden, InvalidInput
 from engine.services.procedures import get_procedure, latest_version, search_procedures
 from engine.services.receive import accept_supplemented, receive_dossier, reception_form
 from webapp.extensions import db
-from webapp.util import actor, attachment_store, forms
+from webapp.util import actor, forms, scans
 
 bp = Blueprint("counter", __name__, url_prefix="/mot-cua")
 
@@ -87,22 +86,6 @@ def _parse_time(text: str) -> datetime | None:
         return None
 
 
-def _uploads(files: MultiDict) -> list[UploadedFile]:
-    uploads = []
-    for field, storage in files.items(multi=True):
-        if not storage or not storage.filename:
-            continue
-        component = field.removeprefix("attachment-")
-        uploads.append(
-            UploadedFile(
-                filename=storage.filename,
-                data=storage.read(current_app.config["MAX_ATTACHMENT_BYTES"] + 1),
-                component=int(component) if component.isdigit() else None,
-            )
-        )
-    return uploads
-
-
 def _payload(procedure: Procedure, form: Any, application_fields: list[str]) -> dict[str, Any]:
     """The reception payload from the HTML form, in the same shape the API takes."""
     components: list[Any] = []
@@ -148,7 +131,7 @@ def receive(procedure_code: str):
     if request.method == "POST":
         values = request.form
         ticked = {int(v) for v in request.form.getlist("components") if v.isdigit()}
-        uploads = _uploads(request.files)
+        uploaded = scans(request.files)
         try:
             with transaction(db.session):
                 dossier = receive_dossier(
@@ -156,9 +139,7 @@ def receive(procedure_code: str):
                     actor(),
                     _payload(procedure, request.form, application_fields),
                     forms(),
-                    uploads=uploads,
-                    store=attachment_store(),
-                    max_upload_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
+                    scans=uploaded,
                 )
                 code, status = dossier.code, dossier.status
         except InvalidInput as err:
@@ -212,9 +193,7 @@ def supplement(code: str):
                     code,
                     payload,
                     forms(),
-                    uploads=_uploads(request.files),
-                    store=attachment_store(),
-                    max_upload_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
+                    scans=scans(request.files),
                 )
         except InvalidInput as err:
             errors = err.errors

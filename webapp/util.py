@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from engine.forms import FormRegistry
 from engine.models import User
+from engine.services.attachments import Scans, UploadedFile
 from engine.storage import AttachmentStore
 
 
@@ -17,6 +19,24 @@ def forms() -> FormRegistry:
 def actor() -> User:
     """The logged-in user as a domain object (login_required guarantees there is one)."""
     return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def scans(files: MultiDict) -> Scans:
+    """The files of a request (fields ``attachment-<component id>`` or ``attachment``), read up to the limit."""
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    uploads = []
+    for field, storage in files.items(multi=True):
+        if not storage or not storage.filename:
+            continue
+        component = field.removeprefix("attachment").removeprefix("-")
+        uploads.append(
+            UploadedFile(
+                filename=storage.filename,
+                data=storage.read(limit + 1),  # one byte past the limit is enough to refuse it
+                component=int(component) if component.isdigit() else None,
+            )
+        )
+    return Scans(uploads, attachment_store(), limit)
 
 
 def attachment_store() -> AttachmentStore:

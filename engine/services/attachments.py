@@ -24,6 +24,29 @@ class UploadedFile:
     component: int | None = None
 
 
+@dataclass(frozen=True)
+class Scans:
+    """The files handed in with one request, where they are kept, and how large each may be."""
+
+    files: Sequence[UploadedFile] = ()
+    store: AttachmentStore | None = None
+    max_bytes: int = MAX_ATTACHMENT_BYTES
+
+    def errors(self) -> dict[str, str]:
+        errors = check_uploads(self.files, self.max_bytes)
+        if self.files and self.store is None:
+            errors["attachments"] = "Hệ thống chưa cấu hình nơi lưu tệp đính kèm."
+        return errors
+
+    def save(self, session: Session, dossier: Dossier, actor: User, rows: dict[int, DossierComponent]) -> None:
+        """Keep the (already checked) files with the dossier, inside the caller's transaction."""
+        if self.files and self.store is not None:
+            store_uploads(session, self.store, dossier, actor, self.files, rows)
+
+
+NO_SCANS = Scans()
+
+
 def check_uploads(uploads: Sequence[UploadedFile], max_bytes: int = MAX_ATTACHMENT_BYTES) -> dict[str, str]:
     """Per-file errors keyed ``attachments.<index>``, in Vietnamese."""
     errors: dict[str, str] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,13 +13,12 @@ from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, 
 from engine.roles import Role, role_for_lane
 from engine.services import advance
 from engine.services.access import agency_id_of
-from engine.services.attachments import MAX_ATTACHMENT_BYTES, UploadedFile, check_uploads, store_uploads
+from engine.services.attachments import NO_SCANS, Scans
 from engine.services.calendars import working_calendar
 from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.services.procedures import get_procedure, latest_version, process_of_version
 from engine.services.reception import clean_reception
 from engine.status import DossierStatus
-from engine.storage import AttachmentStore
 from engine.text import fold
 from engine.workflow import WorkflowInstance, start_instance
 
@@ -31,9 +29,7 @@ def receive_dossier(
     payload: Any,
     forms: FormRegistry,
     *,
-    uploads: Sequence[UploadedFile] = (),
-    store: AttachmentStore | None = None,
-    max_upload_bytes: int = MAX_ATTACHMENT_BYTES,
+    scans: Scans = NO_SCANS,
 ) -> Dossier:
     """Receive a dossier at the counter and give it a code.
 
@@ -58,9 +54,7 @@ def receive_dossier(
         raise Forbidden("Thủ tục này không thuộc cơ quan của bạn.")
 
     components, errors = _components(procedure, clean)
-    errors.update(check_uploads(uploads, max_upload_bytes))
-    if uploads and store is None:
-        errors["attachments"] = "Hệ thống chưa cấu hình nơi lưu tệp đính kèm."
+    errors.update(scans.errors())
     outcome = clean["outcome"]
     if outcome == "accept":
         missing = [c.name for c in components if c.required and not c.submitted]
@@ -107,8 +101,7 @@ def receive_dossier(
     by_catalogue_id = {
         c_id: row for c_id, row in zip(_catalogue_ids(procedure, clean), components, strict=False) if c_id
     }
-    if uploads and store is not None:
-        store_uploads(session, store, dossier, actor, uploads, by_catalogue_id)
+    scans.save(session, dossier, actor, by_catalogue_id)
 
     if outcome == "accept":
         assert version is not None
@@ -268,9 +261,7 @@ def accept_supplemented(
     payload: Any,
     forms: FormRegistry,
     *,
-    uploads: Sequence[UploadedFile] = (),
-    store: AttachmentStore | None = None,
-    max_upload_bytes: int = MAX_ATTACHMENT_BYTES,
+    scans: Scans = NO_SCANS,
 ) -> Dossier:
     """Accept a dossier that waited for supplements: the applicant brought what was missing.
 
@@ -292,7 +283,7 @@ def accept_supplemented(
     payload = payload if isinstance(payload, dict) else {}
     raw = payload.get("components") or []
     handed_in = {int(x) for x in raw if isinstance(x, int) or (isinstance(x, str) and x.isdigit())}
-    errors = check_uploads(uploads, max_upload_bytes)
+    errors = scans.errors()
     # The dossier's own rows (its snapshot of the catalogue at reception), by their ids: the
     # catalogue may have changed while the applicant was gathering the documents.
     rows = {row.id: row for row in dossier.components}
@@ -309,8 +300,7 @@ def accept_supplemented(
         raise InvalidInput(errors)
     if version is None:
         raise Conflict("Thủ tục này chưa có quy trình được triển khai. Hãy báo người thiết kế quy trình.")
-    if uploads and store is not None:
-        store_uploads(session, store, dossier, actor, uploads, rows)
+    scans.save(session, dossier, actor, rows)
     for row in dossier.components:
         if row.submitted:
             row.missing_reason = ""
