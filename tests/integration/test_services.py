@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from engine.codes import next_code
 from engine.db import make_engine, session_scope
-from engine.models import Dossier, ProcessVersion, Unit, User
+from engine.models import Dossier, ProcessVersion, User
 from engine.services import transaction
 from engine.services.auth import AuthenticationFailed, actor_for_token, issue_token
 from engine.services.dossiers import receive_dossier
@@ -32,33 +30,6 @@ def _reception(session) -> dict:
 
     procedure = session.scalars(select(Procedure).where(Procedure.code == PERMIT)).one()
     return {"procedure_code": PERMIT, "applicant": dict(APPLICANT), "components": [c.id for c in procedure.components]}
-
-
-def test_concurrent_receptions_get_distinct_consecutive_codes(db_url):
-    engine = make_engine(db_url, pool_size=8) if not db_url.startswith("sqlite") else make_engine(db_url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with session_scope(engine) as session:
-        counter = session.scalars(select(Unit).where(Unit.code == "000.00.01.H10")).one()
-        unit_id, unit_code = counter.id, counter.code
-    day = date(2026, 3, 2)
-    codes: list[str] = []
-    barrier = threading.Barrier(6)
-
-    def take() -> None:
-        session = factory()
-        barrier.wait()
-        for _ in range(5):
-            with transaction(session):
-                codes.append(next_code(session, unit_id, unit_code, day))
-        session.close()
-
-    threads = [threading.Thread(target=take) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    engine.dispose()
-    assert sorted(codes) == [f"000.00.01.H10-260302-{n:04d}" for n in range(1, 31)]
 
 
 def test_a_running_dossier_stays_on_its_version_while_new_ones_take_the_newest(db_url):
