@@ -2,27 +2,37 @@
 
 from engine.models.calendar_day import CalendarDay
 from engine.models.catalogue import Component, Field, Procedure
+from engine.models.delegation import Delegation
 from engine.models.directory import Unit, User, UserRole
 from engine.models.dossier import (
     Attachment,
+    Comment,
     Dossier,
     DossierComponent,
     DossierSequence,
+    Extension,
     HistoryEvent,
+    IssuedDocument,
     Task,
     WorkflowState,
 )
+from engine.models.outbox import OutboxMessage
 from engine.models.process import ProcessVersion
 
 __all__ = [
     "Attachment",
     "CalendarDay",
+    "Comment",
     "Component",
+    "Delegation",
     "Dossier",
     "DossierComponent",
     "DossierSequence",
+    "Extension",
     "Field",
     "HistoryEvent",
+    "IssuedDocument",
+    "OutboxMessage",
     "Procedure",
     "ProcessVersion",
     "Task",

@@ -64,6 +64,10 @@ class Dossier(Base):
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     # Start of the current pause while waiting for a supplement; null when the clock runs.
     paused_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Apologies with a new date (Mẫu 04) given so far: the statistics count them.
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Why processing stopped (Mẫu 05, status 8).
+    stop_reason: Mapped[str] = mapped_column(Text, default="")
     # Optimistic guard: every change bumps it, so a stale write fails instead of winning.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -161,6 +165,11 @@ class Task(Base):
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Who forwarded the dossier to this task, and from which task: recall and rework go back there.
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    opened_from_task_id: Mapped[str | None] = mapped_column(String(36))
+    # How it closed: completed, recalled, reworked, cancelled, stopped.
+    outcome: Mapped[str] = mapped_column(String(20), default="")
 
     dossier: Mapped[Dossier] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -180,6 +189,8 @@ class HistoryEvent(Base):
     from_step: Mapped[str] = mapped_column(String(255), default="")
     to_step: Mapped[str] = mapped_column(String(500), default="")
     to_unit: Mapped[str] = mapped_column(String(255), default="")
+    # The person the dossier went to, when one was named (an assignment, a recall, a rework).
+    to_person: Mapped[str] = mapped_column(String(255), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     step_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     status_after: Mapped[int] = mapped_column(Integer)
@@ -193,3 +204,56 @@ class DossierSequence(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer)
+
+
+class Comment(Base):
+    """A remark on a dossier for everyone working on it (not shown to the applicant)."""
+
+    __tablename__ = "dossier_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Extension(Base):
+    """An apology with a new return date (Mẫu 04)."""
+
+    __tablename__ = "dossier_extension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)
+    unit_at_fault: Mapped[str] = mapped_column(String(255))
+    previous_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    new_due_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IssuedDocument(Base):
+    """A document the system issued for a dossier: its result, or a notice (Mẫu 04, 05).
+
+    Kept so that anyone holding a paper can check it against what was issued,
+    through its verification code.
+    """
+
+    __tablename__ = "issued_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # result | mau-04 | mau-05
+    title: Mapped[str] = mapped_column(String(500))
+    number: Mapped[str] = mapped_column(String(60))
+    verification_code: Mapped[str] = mapped_column(String(20), unique=True)
+    holder_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[str] = mapped_column(Text)  # the filled fields, as JSON: the document is re-rendered from it
+    sha256: Mapped[str] = mapped_column(String(64))  # of the .docx as issued
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    signed_by_name: Mapped[str] = mapped_column(String(255), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
