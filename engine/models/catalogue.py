@@ -49,6 +49,8 @@ class Procedure(Base):
     online_level: Mapped[str] = mapped_column(String(20), default="none")
     # The application form (tờ khai) the counter fills at reception: a name under forms/.
     application_form: Mapped[str] = mapped_column(String(100), default="")
+    # The .docx in templates_docx/ the result document is filled into; empty: the generic decision.
+    result_template: Mapped[str] = mapped_column(String(100), default="")
 
     field: Mapped[Field] = relationship(lazy="joined")
     agency: Mapped[Unit] = relationship(foreign_keys=[agency_id])

@@ -55,6 +55,7 @@ def load_procedure(
     procedure.source = facts.get("source", "")
     procedure.online_level = facts.get("online_level", "none")
     procedure.application_form = facts.get("application_form", "")
+    procedure.result_template = facts.get("result_template", "")
     if facts.get("effective_from"):
         procedure.effective_from = date.fromisoformat(facts["effective_from"])
     procedure.components = [

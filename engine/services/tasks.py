@@ -14,7 +14,7 @@ from engine import clock
 from engine.forms import FormDefinition, FormRegistry
 from engine.models import Dossier, HistoryEvent, Task, User, UserRole, WorkflowState
 from engine.roles import Role
-from engine.services import advance
+from engine.services import advance, events
 from engine.services.access import require_act
 from engine.services.auth import ActorRef
 from engine.services.errors import Conflict, InvalidInput, NotFound
@@ -149,6 +149,7 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
         raise Conflict(TASK_GONE) from err
 
     now = clock.now()
+    previous_status = dossier.status
     plan = advance.plan_tasks(session, dossier, instance, now, [row for row in open_rows if row.id != current.id])
     next_rows = plan.open_rows
     event = advance.record(
@@ -193,6 +194,7 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     if bumped.rowcount != 1:  # someone else changed the dossier since we read it (SQLite has no row lock)
         raise Conflict(TASK_GONE)
     conn.execute(insert(_HISTORY).values(_values(_HISTORY, event, skip=("id",))))
+    events.status_changed(session, dossier, actor, previous_status, now)
     return Completion(
         dossier_code=dossier.code,
         status=int(dossier.status),

@@ -111,6 +111,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('extension_count', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('stop_reason', sa.Text(), nullable=False, server_default=''))
 
+    with op.batch_alter_table('procedure', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('result_template', sa.String(length=100), nullable=False, server_default=''))
     with op.batch_alter_table('history_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('to_person', sa.String(length=255), nullable=False, server_default=''))
 
@@ -131,6 +133,8 @@ def downgrade() -> None:
 
     with op.batch_alter_table('history_event', schema=None) as batch_op:
         batch_op.drop_column('to_person')
+    with op.batch_alter_table('procedure', schema=None) as batch_op:
+        batch_op.drop_column('result_template')
 
     with op.batch_alter_table('dossier', schema=None) as batch_op:
         batch_op.drop_column('stop_reason')
