@@ -49,6 +49,8 @@ USERS = (
     DemoUser("chuyenvien2", "Hoàng Thị Lan", "construction", (Role.SPECIALIST,)),
     DemoUser("chuyenvien_tp", "Bùi Văn Nam", "justice", (Role.SPECIALIST,)),
     DemoUser("truongphong_tp", "Đỗ Thị Oanh", "justice", (Role.DEPARTMENT_LEADER,)),
+    # The department's deputy head: examines dossiers, and leads while the head delegates to them.
+    DemoUser("phophong", "Vũ Đức Thắng", "construction", (Role.SPECIALIST,)),
 )
 
 

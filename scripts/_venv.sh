@@ -16,3 +16,4 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     echo "$WANT" > "$STAMP"
 fi
 export FLASK_APP=webapp:create_app
+bash "$ROOT/scripts/_npm.sh"

@@ -14,17 +14,21 @@ from sqlalchemy import select
 
 from engine.clock import VN_TZ
 from engine.documents.render import PdfUnavailable, render_docx, render_pdf
-from engine.models import Dossier, HistoryEvent, Task, User
-from engine.services import transaction
+from engine.models import Delegation, Dossier, HistoryEvent, Task, User
+from engine.services import delegation, dossier_actions, handover, transaction
 from engine.services.appointments import appointment_for
 from engine.services.attachments import Scans
 from engine.services.auth import actor_for_token, authenticate, issue_token
 from engine.services.documents import receipt_data
 from engine.services.dossiers import get_dossier, lookup_public, receive_dossier
 from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput, MalformedRequest
+from engine.services.inbox import InboxFilter, inbox, parse_filter
 from engine.services.procedures import search_procedures
-from engine.services.tasks import complete_task, form_choices, list_tasks
+from engine.services.result_documents import verify as verify_issued
+from engine.services.tasks import complete_task, form_choices, get_open_task
 from engine.status import DossierStatus
+from webapp.documents import DOCUMENT_FORMS, NOT_ISSUED
+from webapp.documents import dossier_document as render_dossier_document
 from webapp.errors import http_status
 from webapp.extensions import db, limiter
 from webapp.openapi import OPENAPI
@@ -170,6 +174,7 @@ def dossier_json(dossier: Dossier, history: list[HistoryEvent] | None = None) ->
                 "from_step": e.from_step,
                 "to_step": e.to_step,
                 "to_unit": e.to_unit,
+                "to_person": e.to_person,
                 "note": e.note,
                 "status_after": e.status_after,
             }
@@ -255,12 +260,21 @@ def create_dossier():
 @bp.get("/dossiers/<code>/documents/<form>")
 @token_required
 def dossier_document(code: str, form: str):
+    """Mẫu 01–03 (the receipt), 04 (``lan=<n>``: the n-th extension), 05, 06, the issued ``result`` or its
+    draft (``du-thao``); 404 while the dossier has no such document."""
     fmt = request.args.get("format", "pdf")
     if fmt not in ("pdf", "docx"):
         raise InvalidInput({"format": "Định dạng là pdf hoặc docx."})
-    data = receipt_data(db.session, actor(), code, form, lookup_url(code))
     try:
-        content = render_pdf(data) if fmt == "pdf" else render_docx(data)
+        if form in DOCUMENT_FORMS:
+            sequence = request.args.get("lan", "")
+            content, filename = render_dossier_document(
+                actor(), code, form, fmt, int(sequence) if sequence.isdigit() else None
+            )
+        else:
+            data = receipt_data(db.session, actor(), code, form, lookup_url(code))
+            content = render_pdf(data) if fmt == "pdf" else render_docx(data)
+            filename = f"{form}_{data.dossier_code}.{fmt}"
     except PdfUnavailable as err:
         return jsonify({"error": str(err)}), 503
     mimetype = (
@@ -271,7 +285,31 @@ def dossier_document(code: str, form: str):
     return Response(
         content,
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{form}_{data.dossier_code}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
+def verify_document(code: str):
+    """Public: what the system issued under a verification code; 404 means it issued nothing (forged?)."""
+    result = verify_issued(db.session, code)
+    if result is None:
+        return jsonify({"error": NOT_ISSUED}), 404
+    return jsonify(
+        {
+            "verification_code": result.verification_code,
+            "title": result.title,
+            "number": result.number,
+            "issued_at": _dt(result.issued_at),
+            "issuer": result.issuer,
+            "signed_by": result.signed_by,
+            "dossier_code": result.dossier_code,
+            "procedure_name": result.procedure_name,
+            "holder": result.holder,
+            "revoked": result.revoked,
+            "revoked_at": _dt(result.revoked_at),
+        }
     )
 
 
@@ -313,8 +351,14 @@ def show_dossier(code: str):
 @bp.get("/tasks")
 @token_required
 def tasks():
+    """The caller's open tasks; ``tab`` (all by default, mine, pool), filters and sort as in the inbox."""
+    args = request.args.to_dict()
+    args.setdefault("tab", "all")
+    page = inbox(db.session, actor(), parse_filter(args), page_size=200)
     choices: dict[tuple[str, int], dict[str, list[tuple[str, str]]]] = {}
-    return jsonify([task_json(t, choices) for t in list_tasks(db.session, actor())])
+    response = jsonify([{**task_json(t, choices), "due_state": page.due_state(t)} for t in page.tasks])
+    response.headers["X-Total-Count"] = str(page.total)
+    return response
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -365,3 +409,207 @@ def lookup(code: str):
             "steps": [{"title": s.title, "unit": s.unit, "at": _dt(s.at)} for s in result.steps],
         }
     )
+
+
+# --- Processing: the inbox's tabs, handing over, delegation, and what staff do beside the steps ---
+
+
+@bp.get("/tasks/counts")
+@token_required
+def task_counts():
+    page = inbox(db.session, actor(), InboxFilter(tab="all"), page_size=1)
+    return jsonify(page.counts)
+
+
+def _task_brief(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "dossier_code": task.dossier.code,
+        "step": task.step,
+        "title": task.title,
+        "role": task.role,
+        "assignee_id": task.assignee_id,
+        "due_at": _dt(task.due_at),
+        "closed": task.closed_at is not None,
+    }
+
+
+@bp.post("/tasks/<task_id>/claim")
+@token_required
+def claim_task(task_id: str):
+    with transaction(db.session):
+        body = _task_brief(handover.claim(db.session, actor(), task_id))
+    return jsonify(body)
+
+
+@bp.post("/tasks/<task_id>/release")
+@token_required
+def release_task(task_id: str):
+    with transaction(db.session):
+        body = _task_brief(handover.release(db.session, actor(), task_id))
+    return jsonify(body)
+
+
+@bp.get("/tasks/<task_id>/candidates")
+@token_required
+def task_candidates(task_id: str):
+    task = get_open_task(db.session, actor(), task_id)
+    return jsonify(
+        [
+            {"id": c.id, "full_name": c.full_name, "open_tasks": c.open_tasks}
+            for c in handover.candidates(db.session, task)
+        ]
+    )
+
+
+@bp.post("/tasks/<task_id>/assign")
+@token_required
+def assign_task(task_id: str):
+    payload = json_body()
+    with transaction(db.session):
+        body = _task_brief(handover.assign(db.session, actor(), task_id, payload.get("user_id"), payload.get("note")))
+    return jsonify(body)
+
+
+@bp.post("/tasks/<task_id>/recall")
+@token_required
+def recall_task(task_id: str):
+    payload = json_body()
+    with transaction(db.session):
+        body = _task_brief(handover.recall(db.session, actor(), task_id, payload.get("note")))
+    return jsonify(body)
+
+
+@bp.post("/tasks/<task_id>/rework")
+@token_required
+def rework_task(task_id: str):
+    payload = json_body()
+    with transaction(db.session):
+        body = _task_brief(handover.rework(db.session, actor(), task_id, payload.get("reason")))
+    return jsonify(body)
+
+
+def _delegation_json(row: Delegation) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "principal": {"id": row.principal_id, "full_name": row.principal.full_name},
+        "deputy": {"id": row.deputy_id, "full_name": row.deputy.full_name},
+        "starts_at": _dt(row.starts_at),
+        "ends_at": _dt(row.ends_at),
+        "reason": row.reason,
+        "revoked_at": _dt(row.revoked_at),
+    }
+
+
+@bp.get("/delegations")
+@token_required
+def list_delegations():
+    return jsonify([_delegation_json(row) for row in delegation.delegations_of(db.session, actor())])
+
+
+@bp.post("/delegations")
+@token_required
+def create_delegation():
+    payload = json_body()
+    with transaction(db.session):
+        body = _delegation_json(delegation.delegate(db.session, actor(), payload))
+    return jsonify(body), 201
+
+
+@bp.post("/delegations/<int:delegation_id>/end")
+@token_required
+def end_delegation(delegation_id: int):
+    with transaction(db.session):
+        body = _delegation_json(delegation.end_delegation(db.session, actor(), delegation_id))
+    return jsonify(body)
+
+
+def _status_json(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "status_label": DossierStatus(dossier.status).label,
+        "due_at": _dt(dossier.due_at),
+        "extension_count": dossier.extension_count,
+    }
+
+
+@bp.get("/dossiers/<code>/comments")
+@token_required
+def list_comments(code: str):
+    dossier = get_dossier(db.session, actor(), code)
+    rows = dossier_actions.comments_of(db.session, actor(), dossier)
+    return jsonify([{"id": c.id, "author": c.author_name, "at": _dt(c.at), "body": c.body} for c in rows])
+
+
+@bp.post("/dossiers/<code>/comments")
+@token_required
+def add_comment(code: str):
+    payload = json_body()
+    with transaction(db.session):
+        row = dossier_actions.comment(db.session, actor(), code, payload)
+        body = {"id": row.id, "author": row.author_name, "at": _dt(row.at), "body": row.body}
+    return jsonify(body), 201
+
+
+@bp.post("/dossiers/<code>/attachments")
+@token_required
+def add_attachments(code: str):
+    if request.mimetype != "multipart/form-data":
+        raise MalformedRequest("Hãy gửi tệp dạng multipart/form-data, trường “attachment”.")
+    with transaction(db.session):
+        count = dossier_actions.attach(db.session, actor(), code, scans(request.files))
+    return jsonify({"added": count}), 201
+
+
+@bp.post("/dossiers/<code>/supplement-request")
+@token_required
+def supplement_request(code: str):
+    payload = json_body()
+    with transaction(db.session):
+        body = _status_json(dossier_actions.request_supplement(db.session, actor(), code, payload))
+    return jsonify(body)
+
+
+@bp.post("/dossiers/<code>/supplement")
+@token_required
+def supplement_received(code: str):
+    payload, uploaded = _reception_request()
+    with transaction(db.session):
+        body = _status_json(dossier_actions.receive_supplement(db.session, actor(), code, payload, uploaded))
+    return jsonify(body)
+
+
+@bp.post("/dossiers/<code>/extensions")
+@token_required
+def extend_dossier(code: str):
+    payload = json_body()
+    with transaction(db.session):
+        row = dossier_actions.extend(db.session, actor(), code, payload)
+        body = {**_status_json(get_dossier(db.session, actor(), code)), "new_due_at": _dt(row.new_due_at)}
+    return jsonify(body), 201
+
+
+@bp.post("/dossiers/<code>/stop")
+@token_required
+def stop_dossier(code: str):
+    payload = json_body()
+    with transaction(db.session):
+        body = _status_json(dossier_actions.stop(db.session, actor(), code, payload))
+    return jsonify(body)
+
+
+@bp.post("/dossiers/<code>/return")
+@token_required
+def return_result(code: str):
+    """Record the handover of the result: completes the dossier's open return step (status 10)."""
+    payload = json_body()
+    with transaction(db.session):
+        task = dossier_actions.returning_task(db.session, actor(), code)
+        result = complete_task(db.session, g.actor_ref, task.id, payload, forms())
+        body = {
+            "code": result.dossier_code,
+            "status": result.status,
+            "status_label": DossierStatus(result.status).label,
+        }
+    return jsonify(body)

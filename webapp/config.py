@@ -43,6 +43,17 @@ def settings(instance_path: Path) -> dict[str, object]:
         "MAX_ATTACHMENT_BYTES": int(os.environ.get("MOTCUA_MAX_ATTACHMENT_MB", "10")) * 1024 * 1024,
         # The address printed in QR codes and e-mails; the public lookup lives under it.
         "PUBLIC_BASE_URL": os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Outgoing e-mail (SMTP). An empty MAIL_SERVER, the default, sends nothing: messages still wait in
+        # the outbox and leave once a server is set and `flask outbox send` (or the scheduler) runs.
+        "MAIL_SERVER": os.environ.get("MOTCUA_MAIL_SERVER", "").strip(),
+        "MAIL_PORT": int(os.environ.get("MOTCUA_MAIL_PORT", "25")),
+        "MAIL_SENDER": os.environ.get("MOTCUA_MAIL_SENDER", "Bộ phận Một cửa <no-reply@localhost>"),
+        "MAIL_USERNAME": os.environ.get("MOTCUA_MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MOTCUA_MAIL_PASSWORD", ""),
+        "MAIL_STARTTLS": os.environ.get("MOTCUA_MAIL_STARTTLS", "0") == "1",
+        "MAIL_TIMEOUT": float(os.environ.get("MOTCUA_MAIL_TIMEOUT", "10")),
+        # A job in each web process retrying due e-mails every minute; off unless MOTCUA_SCHEDULER=1.
+        "SCHEDULER_ENABLED": os.environ.get("MOTCUA_SCHEDULER", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("MOTCUA_SECURE_COOKIES", "0") == "1",

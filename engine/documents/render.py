@@ -1,5 +1,8 @@
 """Fill the Mẫu 01–03 templates (docxtpl) and convert them to PDF (LibreOffice).
 
+``fill_template``, ``barcode_image`` and ``qr_image`` serve the other documents too
+(engine/documents/notices.py).
+
 The .docx is the document of record: officers can still edit it in Word when a
 field needs a hand correction. The PDF is what is printed and handed over; it
 comes from LibreOffice because only a real word processor lays out a .docx
@@ -15,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,19 +72,34 @@ def context(data: ReceiptData, tpl: DocxTemplate) -> dict[str, Any]:
         due_text=clock_date(data.due_at),
         sets_count=data.sets_count,
         components=data.components,
-        barcode=InlineImage(tpl, io.BytesIO(code128_png(data.dossier_code))),  # printed size from the PNG's DPI
-        qr=InlineImage(tpl, io.BytesIO(qr_png(data.lookup_url)), width=QR_WIDTH),
+        barcode=barcode_image(tpl, data.dossier_code),
+        qr=qr_image(tpl, data.lookup_url),
     )
     return values
 
 
-def render_docx(data: ReceiptData) -> bytes:
-    """The filled .docx of ``data.form``."""
-    tpl = DocxTemplate(template_path(data.form))
-    tpl.render(context(data, tpl), autoescape=True)
+def barcode_image(tpl: DocxTemplate, text: str) -> InlineImage:
+    """The Code 128 of ``text`` for a template; its printed size comes from the PNG's DPI."""
+    return InlineImage(tpl, io.BytesIO(code128_png(text)))
+
+
+def qr_image(tpl: DocxTemplate, url: str, width: Mm = QR_WIDTH) -> InlineImage:
+    """The QR code to ``url`` for a template, ``width`` wide on paper."""
+    return InlineImage(tpl, io.BytesIO(qr_png(url)), width=width)
+
+
+def fill_template(path: Path, build: Callable[[DocxTemplate], dict[str, Any]]) -> bytes:
+    """Render the docxtpl template at ``path`` with the context ``build(tpl)`` returns (it may add images)."""
+    tpl = DocxTemplate(path)
+    tpl.render(build(tpl), autoescape=True)
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
+
+
+def render_docx(data: ReceiptData) -> bytes:
+    """The filled .docx of ``data.form``."""
+    return fill_template(template_path(data.form), lambda tpl: context(data, tpl))
 
 
 def soffice_binary() -> str | None:

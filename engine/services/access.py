@@ -17,13 +17,21 @@ def agency_id_of(user: User) -> int:
 
 
 def can_view_dossier(user: User, dossier: Dossier) -> bool:
-    """Staff of the dossier's agency may see it."""
-    return agency_id_of(user) == dossier.agency_id
+    """The units that hold the dossier see it: the counter that received it, the department that
+    handles it, and the agency's own staff (its leaders); nobody else, other departments included."""
+    return user.unit_id in (dossier.receiving_unit_id, dossier.department_id, dossier.agency_id)
 
 
 def require_view(user: User, dossier: Dossier) -> None:
     if not can_view_dossier(user, dossier):
         raise Forbidden("Bạn không có quyền xem hồ sơ này.")
+
+
+def is_leader_of(user: User, dossier: Dossier) -> bool:
+    """A leader over the dossier: of the department that handles it, or of its agency."""
+    return (user.has_role(Role.DEPARTMENT_LEADER) and user.unit_id == dossier.department_id) or (
+        user.has_role(Role.AGENCY_LEADER) and user.unit_id == dossier.agency_id
+    )
 
 
 def can_act_on(user: User | ActorRef, task: Task) -> bool:

@@ -37,11 +37,19 @@ class TaskPlan:
 
 
 def plan_tasks(
-    session: Session, dossier: Any, instance: WorkflowInstance, now: datetime, open_rows: list[Any]
+    session: Session,
+    dossier: Any,
+    instance: WorkflowInstance,
+    now: datetime,
+    open_rows: list[Any],
+    *,
+    opened_by_id: int | None = None,
+    opened_from_task_id: str | None = None,
 ) -> TaskPlan:
     """Match the instance's ready tasks against the open inbox rows, and set the dossier's status.
 
-    ``dossier`` and the rows may be ORM objects or Core rows; nothing is written here.
+    ``dossier`` and the rows may be ORM objects or Core rows; nothing is written here. New rows
+    remember who forwarded the dossier to them and from which task, for a recall or a rework.
     """
     ready = {task.id: task for task in instance.ready_tasks()}
     still_open = [row for row in open_rows if row.id in ready]
@@ -49,13 +57,24 @@ def plan_tasks(
     plan = TaskPlan(
         still_open=still_open,
         cancelled=[row.id for row in open_rows if row.id not in ready],  # e.g. by a boundary event
-        new_rows=[new_row(session, dossier, task, now) for task_id, task in ready.items() if task_id not in kept],
+        new_rows=[
+            new_row(session, dossier, task, now, opened_by_id, opened_from_task_id)
+            for task_id, task in ready.items()
+            if task_id not in kept
+        ],
     )
     update_status(dossier, instance, plan.open_rows, now)
     return plan
 
 
-def new_row(session: Session, dossier: Any, task: ReadyTask, now: datetime) -> Task:
+def new_row(
+    session: Session,
+    dossier: Any,
+    task: ReadyTask,
+    now: datetime,
+    opened_by_id: int | None = None,
+    opened_from_task_id: str | None = None,
+) -> Task:
     """An inbox row for a new ready task; its personal due time follows its unit's office hours."""
     step = task.step
     role = role_for_lane(step.lane) or Role.COUNTER_OFFICER  # validation guarantees a lane's role
@@ -74,6 +93,9 @@ def new_row(session: Session, dossier: Any, task: ReadyTask, now: datetime) -> T
         assignee_id=_assignee(session, task.data, step.assignee_field),
         created_at=now,
         due_at=due_at,
+        opened_by_id=opened_by_id,
+        opened_from_task_id=opened_from_task_id,
+        outcome="",
     )
 
 
@@ -117,6 +139,9 @@ def record(
     open_rows: list[Any] | None = None,
     data: dict[str, Any] | None = None,
     step_due_at: datetime | None = None,
+    actor_name: str | None = None,
+    to_person: str = "",
+    note: str | None = None,
     add: bool = True,
 ) -> HistoryEvent:
     """Append one history line: who did what, from which step to which, with their note.
@@ -125,16 +150,23 @@ def record(
     """
     rows = open_rows or []
     names = unit_names(session, {row.unit_id for row in rows})
-    note = next((str(data[k]) for k in NOTE_FIELDS if data and data.get(k)), "")
+    assignees = {row.assignee_id for row in rows if row.assignee_id}
+    if not to_person and assignees:
+        to_person = "; ".join(
+            session.connection().execute(select(User.full_name).where(User.id.in_(assignees))).scalars()
+        )
+    if note is None:
+        note = next((str(data[k]) for k in NOTE_FIELDS if data and data.get(k)), "")
     event = HistoryEvent(
         dossier_id=dossier.id,
         at=now,
         actor_id=actor.id if actor else None,
-        actor_name=actor.full_name if actor else "Hệ thống",
+        actor_name=actor_name or (actor.full_name if actor else "Hệ thống"),
         action=action,
         from_step=from_step,
         to_step="; ".join(row.title for row in rows),
         to_unit="; ".join(dict.fromkeys(names.get(row.unit_id, "") for row in rows)),
+        to_person=to_person[:255],
         note=note[:2000],
         step_due_at=step_due_at,
         status_after=int(dossier.status),

@@ -11,8 +11,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.services import notifications
+
 
 def status_changed(session: Session, dossier: Any, actor: Any, previous: int, now: datetime) -> None:
     """``dossier`` (ORM object or Core row namespace) went from ``previous`` to ``dossier.status``."""
     if previous == dossier.status:
         return
+    # The applicant hears by e-mail when the result is ready (9) and when it is returned (10).
+    notifications.notify_applicant(session, dossier, now)
+    # A resolved dossier gets its result document, numbered and with its verification code (once).
+    if dossier.status == 9:  # DossierStatus.RESOLVED
+        from engine.services.result_documents import issue_result  # local: it imports the dossier services
+
+        issue_result(session, dossier.id, actor, now)

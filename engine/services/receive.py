@@ -167,7 +167,15 @@ def start_workflow(
     if reception is not None:
         instance.complete(reception.id, form_data)
         from_step = reception.step.title
-    plan = advance.plan_tasks(session, dossier, instance, now, [])
+    plan = advance.plan_tasks(
+        session,
+        dossier,
+        instance,
+        now,
+        [],
+        opened_by_id=actor.id,
+        opened_from_task_id=reception.id if reception is not None else None,
+    )
     session.add_all(plan.new_rows)
     session.add(
         WorkflowState(dossier_id=dossier.id, state=instance.serialize(), completed=instance.completed, updated_at=now)

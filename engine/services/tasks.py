@@ -7,42 +7,27 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.forms import FormDefinition, FormRegistry
 from engine.models import Dossier, HistoryEvent, Task, User, UserRole, WorkflowState
 from engine.roles import Role
-from engine.services import advance, events
-from engine.services.access import require_act
+from engine.services import advance, delegation, events
 from engine.services.auth import ActorRef
 from engine.services.errors import Conflict, InvalidInput, NotFound
+from engine.services.inbox import InboxFilter, inbox
 from engine.services.procedures import process_of_version
 from engine.workflow import load_instance
 
 TASK_GONE = "Công việc này đã được xử lý hoặc không còn mở. Hãy tải lại hộp công việc."
-
-
-def inbox_query(actor: User):  # noqa: ANN201 - a SQLAlchemy Select
-    """Open tasks the actor may act on: assigned to them, or to their role in their unit."""
-    roles = [role.value for role in actor.roles]
-    return (
-        select(Task)
-        .where(
-            Task.closed_at.is_(None),
-            or_(
-                Task.assignee_id == actor.id,
-                and_(Task.assignee_id.is_(None), Task.unit_id == actor.unit_id, Task.role.in_(roles)),
-            ),
-        )
-        .options(joinedload(Task.dossier).joinedload(Dossier.procedure))
-        .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
-    )
+PAUSED = "Hồ sơ đang tạm dừng để chờ công dân bổ sung giấy tờ; chưa thể chuyển bước."
 
 
 def list_tasks(session: Session, actor: User, limit: int = 200) -> list[Task]:
-    return list(session.scalars(inbox_query(actor).limit(limit)))
+    """Every open task the actor may act on (theirs, their unit's, their principals'), soonest due first."""
+    return inbox(session, actor, InboxFilter(tab="all"), page_size=limit).tasks
 
 
 def get_open_task(session: Session, actor: User, task_id: str) -> Task:
@@ -51,7 +36,7 @@ def get_open_task(session: Session, actor: User, task_id: str) -> Task:
         raise NotFound("Không tìm thấy công việc.")
     if task.closed_at is not None:
         raise Conflict(TASK_GONE)
-    require_act(actor, task)
+    delegation.acting_for(session, actor, task)
     return task
 
 
@@ -133,9 +118,11 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     current = next((row for row in open_rows if row.id == task_id), None)
     if current is None:
         # Closed meanwhile; only someone who could have acted on it learns that.
-        require_act(actor, conn.execute(select(_TASK).where(_TASK.c.id == task_id)).one())
+        delegation.acting_for(session, actor, conn.execute(select(_TASK).where(_TASK.c.id == task_id)).one())
         raise Conflict(TASK_GONE)
-    require_act(actor, current)
+    principal = delegation.acting_for(session, actor, current)
+    if dossier.paused_at is not None:
+        raise Conflict(PAUSED)
     form = forms.get(current.form) if current.form in forms.names() else FormDefinition(current.form, current.title)
     clean, errors = form.validate(data if data is not None else {}, form_choices(session, form, current, dossier))
     if errors:
@@ -150,7 +137,15 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
 
     now = clock.now()
     previous_status = dossier.status
-    plan = advance.plan_tasks(session, dossier, instance, now, [row for row in open_rows if row.id != current.id])
+    plan = advance.plan_tasks(
+        session,
+        dossier,
+        instance,
+        now,
+        [row for row in open_rows if row.id != current.id],
+        opened_by_id=principal.id if principal else actor.id,
+        opened_from_task_id=current.id,
+    )
     next_rows = plan.open_rows
     event = advance.record(
         session,
@@ -162,20 +157,21 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
         open_rows=next_rows,
         data=clean,
         step_due_at=current.due_at,
+        actor_name=delegation.signature(actor, principal),
         add=False,
     )
 
     closed = conn.execute(
         update(_TASK)
         .where(_TASK.c.id == current.id, _TASK.c.closed_at.is_(None))
-        .values(closed_at=now, completed_by_id=actor.id)
+        .values(closed_at=now, completed_by_id=actor.id, outcome="completed")
     )
     if closed.rowcount != 1:
         raise Conflict(TASK_GONE)
     if plan.cancelled:
-        conn.execute(update(_TASK).where(_TASK.c.id.in_(plan.cancelled)).values(closed_at=now))
+        conn.execute(update(_TASK).where(_TASK.c.id.in_(plan.cancelled)).values(closed_at=now, outcome="cancelled"))
     if plan.new_rows:
-        conn.execute(insert(_TASK), [_values(_TASK, row) for row in plan.new_rows])
+        write_new_rows(conn, plan.new_rows)
     conn.execute(
         update(_STATE)
         .where(_STATE.c.dossier_id == dossier.id)
@@ -206,5 +202,16 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
 
 
 def _values(table: Table, obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A transient ORM object's column values, for a Core insert."""
-    return {column.key: getattr(obj, column.key) for column in table.columns if column.key not in skip}
+    """A transient ORM object's column values, for a Core insert (unset ones left to the column's default)."""
+    values = {column.key: getattr(obj, column.key) for column in table.columns if column.key not in skip}
+    return {
+        key: value for key, value in values.items() if value is not None or table.columns[key].default is None
+    }
+
+
+def write_new_rows(conn: Any, rows: list[Task]) -> None:
+    """Insert new inbox rows. A rewound task keeps its workflow id, so its old closed row is
+    replaced (the history table keeps the record of its earlier pass)."""
+    ids = [row.id for row in rows]
+    conn.execute(delete(_TASK).where(_TASK.c.id.in_(ids), _TASK.c.closed_at.is_not(None)))
+    conn.execute(insert(_TASK), [_values(_TASK, row) for row in rows])

@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
@@ -97,6 +98,26 @@ class WorkflowInstance:
         task.run()
         self._workflow.do_engine_steps()
         self._prune()
+
+    def rewind(self, task_id: str) -> None:
+        """Make the completed user task ``task_id`` ready again, dropping what followed it.
+
+        For a recall or a return for rework: the task keeps its id and gets back the
+        data it started with. LookupError if it is not a completed user task still
+        in the instance (pruned, or never reached).
+        """
+        try:
+            task = self._workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, TaskNotFoundException) as err:
+            raise LookupError(task_id) from err
+        if (
+            task.parent is None
+            or task.state != TaskState.COMPLETED
+            or not isinstance(task.task_spec, UserTask)
+        ):
+            raise LookupError(task_id)
+        self._workflow.reset_from_task_id(task.id)
+        self._workflow.do_engine_steps()
 
     def serialize(self) -> bytes:
         _SERIALIZER.registry._encoder_mode = True  # as serialize_json does

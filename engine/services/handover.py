@@ -1,0 +1,303 @@
+"""Handing a dossier from person to person: claim, release, assign, recall, return for rework.
+
+Each is one transaction guarded like completing a task: the dossier row is
+locked (PostgreSQL) and its version bumped (every backend), and every update of
+a task row is conditional on the state it was read in, so of two people acting
+at once exactly one wins and the other gets Conflict with nothing changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from engine import clock
+from engine.models import Dossier, Task, User, UserRole, WorkflowState
+from engine.roles import ROLES, Role
+from engine.services import advance
+from engine.services.access import is_leader_of
+from engine.services.delegation import Principal, acting_for, principals_of, signature
+from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.services.procedures import process_of_version
+from engine.services.tasks import TASK_GONE, write_new_rows
+from engine.workflow import load_instance
+
+TAKEN = "Công việc này vừa được người khác nhận hoặc xử lý. Hãy tải lại hộp công việc."
+MAX_NOTE = 2000
+
+
+def lock_dossier(session: Session, dossier_id: int) -> Dossier:
+    """The dossier, locked for this transaction (PostgreSQL) and re-read from the database."""
+    dossier = session.scalars(
+        select(Dossier)
+        .where(Dossier.id == dossier_id)
+        .with_for_update(of=Dossier.__table__)
+        .execution_options(populate_existing=True)
+    ).one()
+    return dossier
+
+
+def touch(dossier: Dossier) -> None:
+    """Make the flush bump the dossier's version even if no column changed: a concurrent writer
+    that read the same version then fails instead of overwriting."""
+    flag_modified(dossier, "status")
+
+
+def _open_task(session: Session, task_id: str) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound("Không tìm thấy công việc.")
+    lock_dossier(session, task.dossier_id)
+    session.refresh(task)
+    if task.closed_at is not None:
+        raise Conflict(TASK_GONE)
+    return task
+
+
+def _note(value: Any, field: str, required: bool) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise InvalidInput({field: "Hãy ghi lý do."})
+    if len(text) > MAX_NOTE:
+        raise InvalidInput({field: f"Tối đa {MAX_NOTE} ký tự."})
+    return text
+
+
+def claim(session: Session, actor: User, task_id: str) -> Task:
+    """Take an unassigned task of one's role (or one's principal's) to work on it."""
+    task = _open_task(session, task_id)
+    if task.assignee_id is not None:
+        if task.assignee_id == actor.id:
+            raise Conflict("Bạn đã nhận công việc này rồi.")
+        raise Conflict(TAKEN)
+    principal = acting_for(session, actor, task)
+    now = clock.now()
+    done = session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.assignee_id.is_(None), Task.closed_at.is_(None))
+        .values(assignee_id=actor.id)
+    )
+    if done.rowcount != 1:
+        raise Conflict(TAKEN)
+    session.refresh(task)
+    dossier = task.dossier
+    touch(dossier)
+    advance.record(
+        session,
+        dossier,
+        actor,
+        "claim",
+        now,
+        from_step=task.title,
+        actor_name=signature(actor, principal),
+        to_person=actor.full_name,
+        note="Nhận xử lý",
+    )
+    session.flush()
+    return task
+
+
+def release(session: Session, actor: User, task_id: str) -> Task:
+    """Give an assigned task back to the pool of its role in its unit."""
+    task = _open_task(session, task_id)
+    if task.assignee_id is None:
+        raise Conflict("Công việc này chưa giao cho ai.")
+    principal = acting_for(session, actor, task)
+    now = clock.now()
+    done = session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.assignee_id == task.assignee_id, Task.closed_at.is_(None))
+        .values(assignee_id=None)
+    )
+    if done.rowcount != 1:
+        raise Conflict(TAKEN)
+    session.refresh(task)
+    touch(task.dossier)
+    advance.record(
+        session,
+        task.dossier,
+        actor,
+        "release",
+        now,
+        from_step=task.title,
+        actor_name=signature(actor, principal),
+        note="Trả lại công việc cho đơn vị",
+    )
+    session.flush()
+    return task
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone a task can be given to, and how many open tasks they already hold."""
+
+    id: int
+    full_name: str
+    open_tasks: int
+
+
+def candidates(session: Session, task: Any) -> list[Candidate]:
+    """Active people with the task's role in the task's unit, each with their open load: one query."""
+    load = (
+        select(Task.assignee_id, func.count().label("n"))
+        .where(Task.closed_at.is_(None), Task.assignee_id.is_not(None))
+        .group_by(Task.assignee_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(User.id, User.full_name, func.coalesce(load.c.n, 0))
+        .join(UserRole, UserRole.user_id == User.id)
+        .outerjoin(load, load.c.assignee_id == User.id)
+        .where(UserRole.role == task.role, User.unit_id == task.unit_id, User.active)
+        .order_by(User.full_name)
+    ).all()
+    return [Candidate(user_id, name, int(n)) for user_id, name, n in rows]
+
+
+def _leader_principal(session: Session, actor: User, dossier: Dossier) -> Principal | None | bool:
+    """None if the actor leads the dossier's department or agency; the leader they act for; False if neither."""
+    if is_leader_of(actor, dossier):
+        return None
+    for principal in principals_of(session, actor.id):
+        if is_leader_of(principal, dossier):  # type: ignore[arg-type]
+            return principal
+    return False
+
+
+def require_leader(session: Session, actor: User, dossier: Dossier, what: str) -> Principal | None:
+    found = _leader_principal(session, actor, dossier)
+    if found is False:
+        raise Forbidden(f"Chỉ lãnh đạo phòng hoặc lãnh đạo cơ quan xử lý hồ sơ mới được {what}.")
+    return found  # type: ignore[return-value]
+
+
+def assign(session: Session, actor: User, task_id: str, user_id: Any, note: Any = "") -> Task:
+    """A leader gives an open task to a person with its role in its unit (or takes it from one to another)."""
+    task = _open_task(session, task_id)
+    dossier = task.dossier
+    principal = require_leader(session, actor, dossier, "phân công, giao lại công việc")
+    people = {c.id: c for c in candidates(session, task)}
+    try:
+        chosen = people.get(int(user_id))
+    except (TypeError, ValueError):
+        chosen = None
+    if chosen is None:
+        label = ROLES[Role(task.role)].label.lower()
+        raise InvalidInput({"user_id": f"Hãy chọn một {label} đang làm việc tại đơn vị xử lý."})
+    if chosen.id == task.assignee_id:
+        raise Conflict(f"Công việc này đang do {chosen.full_name} xử lý.")
+    text = _note(note, "note", required=False)
+    done = session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.closed_at.is_(None), _same_assignee(task.assignee_id))
+        .values(assignee_id=chosen.id)
+    )
+    if done.rowcount != 1:
+        raise Conflict(TAKEN)
+    session.refresh(task)
+    touch(dossier)
+    advance.record(
+        session,
+        dossier,
+        actor,
+        "assign",
+        clock.now(),
+        from_step=task.title,
+        actor_name=signature(actor, principal),
+        to_person=chosen.full_name,
+        open_rows=[task],
+        note=text,
+    )
+    session.flush()
+    return task
+
+
+def _same_assignee(assignee_id: int | None) -> Any:
+    return Task.assignee_id.is_(None) if assignee_id is None else Task.assignee_id == assignee_id
+
+
+def recall(session: Session, actor: User, task_id: str, note: Any = "") -> Task:
+    """Whoever forwarded the dossier takes it back, while nobody it went to has acted on it."""
+    task = _open_task(session, task_id)
+    principal: Principal | None = None
+    if task.opened_by_id != actor.id:
+        principal = next((p for p in principals_of(session, actor.id) if p.id == task.opened_by_id), None)
+        if principal is None:
+            raise Forbidden("Chỉ người đã chuyển hồ sơ đến bước này mới được thu hồi.")
+    return _rewind(session, actor, principal, task, "recall", _note(note, "note", required=False))
+
+
+def rework(session: Session, actor: User, task_id: str, reason: Any) -> Task:
+    """The holder of a task returns the dossier to the previous step, with a reason."""
+    task = _open_task(session, task_id)
+    principal = acting_for(session, actor, task)
+    return _rewind(session, actor, principal, task, "rework", _note(reason, "reason", required=True))
+
+
+def _rewind(session: Session, actor: User, principal: Principal | None, task: Task, action: str, note: str) -> Task:
+    dossier = task.dossier
+    if dossier.paused_at is not None:
+        raise Conflict("Hồ sơ đang chờ công dân bổ sung; chưa thể chuyển lại.")
+    if task.opened_from_task_id is None:
+        raise Conflict("Bước này không có bước trước để chuyển lại.")
+    siblings = list(session.scalars(select(Task).where(Task.opened_from_task_id == task.opened_from_task_id)))
+    if action == "recall" and any(s.outcome == "completed" for s in siblings):
+        raise Conflict("Không thể thu hồi: người nhận đã xử lý hồ sơ.")
+    previous = session.get(Task, task.opened_from_task_id)
+    state = session.get(WorkflowState, dossier.id)
+    if state is None or dossier.process_version_id is None:
+        raise Conflict("Hồ sơ không có quy trình đang chạy.")
+    instance = load_instance(process_of_version(session, dossier.process_version_id), state.state)
+    try:
+        instance.rewind(task.opened_from_task_id)
+    except LookupError as err:
+        raise Conflict("Không thể chuyển lại: bước trước không còn trong quy trình của hồ sơ.") from err
+
+    now = clock.now()
+    previous_status = dossier.status
+    open_rows = list(session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.closed_at.is_(None))))
+    plan = advance.plan_tasks(session, dossier, instance, now, open_rows)
+    # Whoever did the step before gets it back: the forwarder on a recall, the previous holder on a rework.
+    back_to = actor.id if action == "recall" else (previous.completed_by_id if previous else None)
+    if principal is not None and action == "recall":
+        back_to = principal.id
+    for row in plan.new_rows:
+        row.assignee_id = back_to
+        if previous is not None:
+            row.opened_by_id, row.opened_from_task_id = previous.opened_by_id, previous.opened_from_task_id
+    closed = session.execute(
+        update(Task)
+        .where(Task.id.in_(plan.cancelled), Task.closed_at.is_(None))
+        .values(closed_at=now, outcome="recalled" if action == "recall" else "reworked")
+    )
+    if closed.rowcount != len(plan.cancelled):
+        raise Conflict(TAKEN)
+    if plan.new_rows:
+        write_new_rows(session.connection(), plan.new_rows)
+    state.state = instance.serialize()
+    state.completed = instance.completed
+    state.updated_at = now
+    touch(dossier)
+    receiver = session.get(User, back_to) if back_to else None
+    advance.record(
+        session,
+        dossier,
+        actor,
+        action,
+        now,
+        from_step=task.title,
+        open_rows=plan.new_rows,
+        actor_name=signature(actor, principal),
+        to_person=receiver.full_name if receiver else "",
+        note=note or ("Thu hồi hồ sơ" if action == "recall" else ""),
+        step_due_at=task.due_at,
+    )
+    session.flush()
+    from engine.services import events  # local: events imports the documents and messages it triggers
+
+    events.status_changed(session, dossier, actor, previous_status, now)
+    return session.get(Task, plan.new_rows[0].id) if plan.new_rows else task

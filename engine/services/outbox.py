@@ -1,0 +1,217 @@
+"""The outbox: messages written in the transaction that announces them, sent after it commits.
+
+``enqueue_email`` adds a row beside the change it announces, so the message exists if and
+only if the change does. ``deliver_due`` sends what is due, one message per commit; a
+message whose sending failed waits longer each time (1, 2, 4 … minutes, at most an hour)
+and after ``MAX_ATTEMPTS`` tries it stays in the table, unsent, as failed.
+
+Delivery is at least once: a crash between the server's acceptance and the commit sends
+that message again (with the same Message-ID). On PostgreSQL each message is claimed
+with ``FOR UPDATE SKIP LOCKED`` and held until its commit, so runners in several
+processes never send the same message; SQLite has one writer at a time and no row locks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
+
+from engine import clock
+from engine.mail import Mailer, MessageRefused
+from engine.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+FIRST_DELAY = timedelta(minutes=1)
+MAX_DELAY = timedelta(hours=1)
+
+# session.info keys: messages added in the open transaction; ids of those its commit wrote.
+_QUEUED = "outbox_queued"
+_COMMITTED = "outbox_committed"
+
+SessionSource = Session | scoped_session | Callable[[], Session]
+
+
+def enqueue_email(
+    session: Session,
+    recipient: str | None,
+    subject: str,
+    body: str,
+    dossier_id: int | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage | None:
+    """Queue an e-mail in ``session``'s transaction; None (nothing queued) for an empty or unusable address."""
+    recipient = (recipient or "").strip()
+    if not recipient:
+        return None
+    if "@" not in recipient or any(ch.isspace() for ch in recipient):
+        log.warning("not queueing an e-mail to the malformed address %r", recipient)
+        return None
+    now = now or clock.now()
+    message = OutboxMessage(
+        channel="email",
+        recipient=recipient,
+        subject=subject[:255],
+        body=body,
+        dossier_id=dossier_id,
+        created_at=now,
+        next_attempt_at=now,
+        attempts=0,
+        last_error="",
+    )
+    session.add(message)
+    session.info.setdefault(_QUEUED, []).append(message)
+    return message
+
+
+def take_committed(session: Session | scoped_session) -> list[int]:
+    """Ids of the messages queued in ``session`` whose transactions have committed since the last call."""
+    return list(session.info.pop(_COMMITTED, []))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    queued = session.info.pop(_QUEUED, None)
+    if queued:
+        identities = (inspect(message).identity for message in queued)
+        ids = [identity[0] for identity in identities if identity]
+        session.info.setdefault(_COMMITTED, []).extend(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    if not previous.nested:  # the whole transaction went: nothing it queued was written
+        session.info.pop(_QUEUED, None)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed try: 1, 2, 4 … minutes, at most an hour."""
+    return min(FIRST_DELAY * 2 ** max(attempts - 1, 0), MAX_DELAY)
+
+
+def state(message: OutboxMessage) -> str:
+    """``sent``, ``pending`` (will be tried) or ``failed`` (given up after MAX_ATTEMPTS)."""
+    if message.sent_at is not None:
+        return "sent"
+    return "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0  # tries that failed this run (given_up included)
+    given_up: int = 0  # messages whose last allowed try failed this run
+    interrupted: bool = False  # the server could not be used; the rest waits for the next run
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.failed
+
+
+class OutboxCounts(NamedTuple):
+    pending: int  # not sent, still to be tried (due now or later)
+    failed: int  # not sent, given up
+
+
+def deliver_due(
+    source: SessionSource,
+    mailer: Mailer,
+    now: datetime | None = None,
+    limit: int = 50,
+    ids: Collection[int] | None = None,
+) -> DeliveryReport:
+    """Send up to ``limit`` pending messages due at ``now``, oldest first, each marked in its own commit.
+
+    ``source`` is a session (committed as it goes) or a factory of sessions (one is opened and
+    closed here). ``ids`` restricts the run to those messages, e.g. the ones a request just queued.
+    A failure that concerns the server rather than the message ends the run: the rest would fail too.
+    """
+    now = now or clock.now()
+    session, owned = _session(source)
+    report = DeliveryReport()
+    try:
+        for _ in range(limit):
+            message = _claim_next(session, now, ids)
+            if message is None:
+                break
+            try:
+                mailer.send(
+                    message.recipient,
+                    message.subject,
+                    message.body,
+                    reference=f"motcua.outbox.{message.id}.{message.created_at:%Y%m%d%H%M%S}",
+                )
+            except Exception as err:  # a broken message must not stop the others: every error is recorded
+                _record_failure(message, err, now)
+                session.commit()
+                report.failed += 1
+                report.given_up += message.attempts >= MAX_ATTEMPTS
+                if not isinstance(err, MessageRefused):
+                    report.interrupted = True
+                    break
+                continue
+            message.attempts += 1
+            message.sent_at = now
+            message.last_error = ""
+            session.commit()
+            report.sent += 1
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        if owned:
+            session.close()
+    return report
+
+
+def counts(session: Session) -> OutboxCounts:
+    rows = session.execute(
+        select(OutboxMessage.attempts >= MAX_ATTEMPTS, func.count())
+        .where(OutboxMessage.sent_at.is_(None))
+        .group_by(OutboxMessage.attempts >= MAX_ATTEMPTS)
+    ).all()
+    by_kind = {bool(given_up): count for given_up, count in rows}
+    return OutboxCounts(pending=by_kind.get(False, 0), failed=by_kind.get(True, 0))
+
+
+def _session(source: SessionSource) -> tuple[Session, bool]:
+    if isinstance(source, Session):
+        return source, False
+    if isinstance(source, scoped_session):
+        return source(), False
+    return source(), True
+
+
+def _claim_next(session: Session, now: datetime, ids: Collection[int] | None) -> OutboxMessage | None:
+    """The oldest due message, locked until the next commit (PostgreSQL); others' locked rows are skipped."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)  # SQLite compiles no FOR UPDATE: a plain select
+        .execution_options(populate_existing=True)
+    )
+    if ids is not None:
+        if not ids:
+            return None
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    return session.scalars(query).first()
+
+
+def _record_failure(message: OutboxMessage, err: BaseException, now: datetime) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(err).__name__}: {err}"[:2000]
+    message.next_attempt_at = now + retry_delay(message.attempts)
+    log.warning("e-mail %s to %s not sent (try %s): %s", message.id, message.recipient, message.attempts, err)

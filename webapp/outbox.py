@@ -1,0 +1,149 @@
+"""E-mail from the web app: sent right after the request that queued it commits, retried by a job, or by hand.
+
+- After a request whose transaction committed messages (``engine.services.outbox`` notes their
+  ids on the session), those messages are sent before the response leaves; a failure is recorded
+  on the message, never on the request.
+- With ``SCHEDULER_ENABLED`` (``MOTCUA_SCHEDULER=1``) a background job in each web process sends
+  what is due every minute. Several processes may run it: on PostgreSQL a message is claimed with
+  a row lock, so none is sent twice. Set it only for the web server, not for CLI commands.
+- ``flask outbox send`` sends what is due and prints the counts (for cron, or to retry by hand);
+  ``flask outbox status`` only counts.
+
+Nothing is sent while ``MAIL_SERVER`` is empty (the default); the messages wait in the outbox.
+"""
+
+from __future__ import annotations
+
+import atexit
+from datetime import datetime
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy.orm import sessionmaker
+
+from engine import clock
+from engine.mail import SmtpMailer
+from engine.services import notifications
+from engine.services.outbox import DeliveryReport, counts, deliver_due, take_committed
+from webapp.extensions import db
+
+outbox_cli = AppGroup("outbox", help="Thư điện tử chờ gửi.")
+
+_SESSIONS = "motcua_outbox_sessions"
+_SCHEDULER = "motcua_scheduler"
+_BATCH = 50
+_MAX_BATCHES = 20  # one run sends at most 1,000 messages; the next run takes the rest
+
+
+def init_app(app: Flask) -> None:
+    notifications.configure(str(app.config["PUBLIC_BASE_URL"]))
+    with app.app_context():
+        # Delivery uses its own sessions, never the request's: each message commits on its own.
+        app.extensions[_SESSIONS] = sessionmaker(bind=db.engine, expire_on_commit=False)
+    app.after_request(_deliver_committed)
+    app.cli.add_command(outbox_cli)
+    if app.config.get("SCHEDULER_ENABLED"):
+        _start_scheduler(app)
+
+
+def mailer(app: Flask) -> SmtpMailer | None:
+    """The configured SMTP server, or None when MAIL_SERVER is empty (sending is off)."""
+    config = app.config
+    if not config.get("MAIL_SERVER"):
+        return None
+    return SmtpMailer(
+        host=config["MAIL_SERVER"],
+        port=int(config["MAIL_PORT"]),
+        sender=config["MAIL_SENDER"],
+        username=config.get("MAIL_USERNAME") or None,
+        password=config.get("MAIL_PASSWORD") or None,
+        starttls=bool(config.get("MAIL_STARTTLS")),
+        timeout=float(config.get("MAIL_TIMEOUT", 10)),
+    )
+
+
+def send_due(app: Flask, now: datetime | None = None) -> DeliveryReport | None:
+    """Send everything due at ``now`` in batches; None when sending is off."""
+    smtp = mailer(app)
+    if smtp is None:
+        return None
+    total = DeliveryReport()
+    for _ in range(_MAX_BATCHES):
+        report = deliver_due(app.extensions[_SESSIONS], smtp, now or clock.now(), limit=_BATCH)
+        total.sent += report.sent
+        total.failed += report.failed
+        total.given_up += report.given_up
+        total.interrupted = report.interrupted
+        if report.interrupted or report.attempted < _BATCH:
+            break
+    return total
+
+
+def _deliver_committed(response):  # noqa: ANN001, ANN202 - a Flask after_request hook
+    """Send what this request's committed transaction queued; the outbox keeps whatever fails."""
+    if not db.session.registry.has():
+        return response
+    ids = take_committed(db.session)
+    smtp = mailer(current_app) if ids else None
+    if smtp is not None:
+        try:
+            deliver_due(current_app.extensions[_SESSIONS], smtp, clock.now(), limit=len(ids), ids=ids)
+        except Exception:  # the request's own work is committed: never turn it into an error page
+            current_app.logger.exception("sending the e-mails of this request failed; they stay in the outbox")
+    return response
+
+
+def _start_scheduler(app: Flask) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(timezone=clock.VN_TZ)
+    scheduler.add_job(_scheduled_run, "interval", minutes=1, args=(app,), id="outbox", max_instances=1, coalesce=True)
+    scheduler.start()
+    app.extensions[_SCHEDULER] = scheduler
+    atexit.register(_stop_scheduler, scheduler)
+
+
+def _stop_scheduler(scheduler) -> None:  # noqa: ANN001 - a BackgroundScheduler
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+
+
+def _scheduled_run(app: Flask) -> None:
+    with app.app_context():
+        try:
+            report = send_due(app)
+        except Exception:
+            app.logger.exception("the outbox run failed")
+            return
+        if report is not None and report.attempted:
+            app.logger.info("outbox: %s sent, %s failed", report.sent, report.failed)
+
+
+_NOW = click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+
+@outbox_cli.command("send")
+@click.option("--now", "now", type=_NOW, default=None, help="Coi thời điểm này (giờ Việt Nam) là hiện tại.")
+def outbox_send(now: datetime | None) -> None:
+    """Send the e-mails that are due, and print what happened."""
+    report = send_due(current_app, now)
+    if report is None:
+        raise click.ClickException("Chưa cấu hình máy chủ thư (MOTCUA_MAIL_SERVER) nên không gửi thư nào.")
+    click.echo(f"Đã gửi {report.sent} thư; {report.failed} thư gửi lỗi; {report.given_up} thư đã ngừng thử.")
+    _echo_counts()
+    if report.interrupted:
+        click.echo("Không dùng được máy chủ thư; các thư còn lại sẽ được gửi lần sau.", err=True)
+        raise SystemExit(1)
+
+
+@outbox_cli.command("status")
+def outbox_status() -> None:
+    """Count the e-mails waiting and those given up."""
+    _echo_counts()
+
+
+def _echo_counts() -> None:
+    with current_app.extensions[_SESSIONS]() as session:
+        result = counts(session)
+    click.echo(f"Còn {result.pending} thư chờ gửi; {result.failed} thư gửi không thành công sau nhiều lần thử.")
