@@ -25,7 +25,7 @@ from engine.services.errors import AuthenticationFailed, DomainError, InvalidInp
 from engine.services.inbox import InboxFilter, inbox, parse_filter
 from engine.services.procedures import search_procedures
 from engine.services.result_documents import verify as verify_issued
-from engine.services.tasks import complete_task, form_choices, get_open_task
+from engine.services.tasks import complete_task, form_choices
 from engine.status import DossierStatus
 from webapp.documents import DOCUMENT_FORMS, NOT_ISSUED
 from webapp.documents import dossier_document as render_dossier_document
@@ -453,13 +453,8 @@ def release_task(task_id: str):
 @bp.get("/tasks/<task_id>/candidates")
 @token_required
 def task_candidates(task_id: str):
-    task = get_open_task(db.session, actor(), task_id)
-    return jsonify(
-        [
-            {"id": c.id, "full_name": c.full_name, "open_tasks": c.open_tasks}
-            for c in handover.candidates(db.session, task)
-        ]
-    )
+    people = handover.candidates_for(db.session, actor(), task_id)
+    return jsonify([{"id": c.id, "full_name": c.full_name, "open_tasks": c.open_tasks} for c in people])
 
 
 @bp.post("/tasks/<task_id>/assign")

@@ -80,7 +80,7 @@ def send_due(app: Flask, now: datetime | None = None) -> DeliveryReport | None:
     return total
 
 
-def _deliver_committed(response):  # noqa: ANN001, ANN202 - a Flask after_request hook
+def _deliver_committed(response):
     """Send what this request's committed transaction queued; the outbox keeps whatever fails."""
     if not db.session.registry.has():
         return response
@@ -104,7 +104,7 @@ def _start_scheduler(app: Flask) -> None:
     atexit.register(_stop_scheduler, scheduler)
 
 
-def _stop_scheduler(scheduler) -> None:  # noqa: ANN001 - a BackgroundScheduler
+def _stop_scheduler(scheduler) -> None:
     if scheduler.running:
         scheduler.shutdown(wait=False)
 

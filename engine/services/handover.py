@@ -158,6 +158,16 @@ def candidates(session: Session, task: Any) -> list[Candidate]:
     return [Candidate(user_id, name, int(n)) for user_id, name, n in rows]
 
 
+def candidates_for(session: Session, actor: User, task_id: str) -> list[Candidate]:
+    """Who the task could go to, for a leader over its dossier (or someone who may act on it)."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound("Không tìm thấy công việc.")
+    if _leader_principal(session, actor, task.dossier) is False:
+        acting_for(session, actor, task)
+    return candidates(session, task)
+
+
 def _leader_principal(session: Session, actor: User, dossier: Dossier) -> Principal | None | bool:
     """None if the actor leads the dossier's department or agency; the leader they act for; False if neither."""
     if is_leader_of(actor, dossier):

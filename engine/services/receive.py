@@ -167,6 +167,12 @@ def start_workflow(
     if reception is not None:
         instance.complete(reception.id, form_data)
         from_step = reception.step.title
+        # The reception step is done at the counter: kept as a closed inbox row, so that the
+        # diagram marks it and the next holder's recall or rework can return the dossier to it.
+        done = advance.new_row(session, dossier, reception, now, actor.id)
+        done.assignee_id = done.completed_by_id = actor.id
+        done.closed_at, done.outcome, done.due_at = now, "completed", None
+        session.add(done)
     plan = advance.plan_tasks(
         session,
         dossier,

@@ -19,7 +19,11 @@ def test_reception_gives_a_regulated_code_and_starts_the_workflow(client):
     task = Api(client, "truongphong").task_for(dossier["code"])
     assert task["title"] == "Phân công thụ lý"
     assert [f["name"] for f in task["form"]["fields"]] == ["specialist", "note"]
-    assert {c["label"] for c in task["form"]["fields"][0]["choices"]} == {"Trần Văn Bình", "Hoàng Thị Lan"}
+    assert {c["label"] for c in task["form"]["fields"][0]["choices"]} == {
+        "Trần Văn Bình",
+        "Hoàng Thị Lan",
+        "Vũ Đức Thắng",
+    }
 
 
 def test_codes_count_up_within_the_day(client):

@@ -62,7 +62,9 @@ def test_leader_reassigns_seeing_each_specialists_load(client):
     examine = Api(client, "chuyenvien").task_for(code)
     load = {c["full_name"]: c["open_tasks"] for c in leader.get(f"/tasks/{examine['id']}/candidates").json}
     assert load["Trần Văn Bình"] == 1 and load["Hoàng Thị Lan"] == 0
-    lan = next(c["id"] for c in leader.get(f"/tasks/{examine['id']}/candidates").json if c["full_name"] == "Hoàng Thị Lan")
+    lan = next(
+        c["id"] for c in leader.get(f"/tasks/{examine['id']}/candidates").json if c["full_name"] == "Hoàng Thị Lan"
+    )
 
     assert leader.post(f"/tasks/{examine['id']}/assign", {"user_id": lan, "note": "Chia lại việc"}).status_code == 200
     assert Api(client, "chuyenvien").task_for(code) is None
@@ -107,10 +109,15 @@ def test_delegation_refuses_oneself_another_unit_a_past_end_and_non_leaders(clie
     leader = Api(client, "truongphong")
     me, other = _user_id(client, "truongphong"), _user_id(client, "chuyenvien_tp")
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
-    assert leader.post("/delegations", {"deputy_id": me, "ends_at": tomorrow}).json["errors"]["deputy_id"].startswith(
-        "Không thể tự ủy quyền"
+    assert (
+        leader.post("/delegations", {"deputy_id": me, "ends_at": tomorrow})
+        .json["errors"]["deputy_id"]
+        .startswith("Không thể tự ủy quyền")
     )
-    assert "cùng đơn vị" in leader.post("/delegations", {"deputy_id": other, "ends_at": tomorrow}).json["errors"]["deputy_id"]
+    assert (
+        "cùng đơn vị"
+        in leader.post("/delegations", {"deputy_id": other, "ends_at": tomorrow}).json["errors"]["deputy_id"]
+    )
     past = leader.post("/delegations", {"deputy_id": _user_id(client, "phophong"), "ends_at": "2020-01-01"})
     assert past.status_code == 422 and "ends_at" in past.json["errors"]
     assert Api(client, "chuyenvien").post("/delegations", {"deputy_id": me, "ends_at": tomorrow}).status_code == 403
@@ -162,7 +169,12 @@ def test_rework_sends_the_dossier_back_to_the_previous_holder_with_a_reason(clie
 
 def test_comments_are_shared_by_the_people_working_on_the_dossier(client):
     code, _ = _assigned(client)
-    assert Api(client, "chuyenvien").post(f"/dossiers/{code}/comments", {"body": "Cần xem lại ranh giới thửa đất"}).status_code == 201
+    assert (
+        Api(client, "chuyenvien")
+        .post(f"/dossiers/{code}/comments", {"body": "Cần xem lại ranh giới thửa đất"})
+        .status_code
+        == 201
+    )
     assert Api(client, "chuyenvien").post(f"/dossiers/{code}/comments", {"body": "  "}).status_code == 422
     seen = Api(client, "truongphong").get(f"/dossiers/{code}/comments").json
     assert [(c["author"], c["body"]) for c in seen] == [("Trần Văn Bình", "Cần xem lại ranh giới thửa đất")]
@@ -203,7 +215,9 @@ def test_supplement_pauses_the_clock_and_moves_the_due_date(client, app):
     assert done.status_code == 200, done.json
     assert done.json["status"] == 4
     # The appointment moved by the working time the pause lasted (at least four working days).
-    moved = calendar.working_hours_between(datetime.fromisoformat(due_before), datetime.fromisoformat(done.json["due_at"]))
+    moved = calendar.working_hours_between(
+        datetime.fromisoformat(due_before), datetime.fromisoformat(done.json["due_at"])
+    )
     assert paused_hours >= 32
     assert abs(moved - paused_hours) < 0.1
     assert specialist.complete(examine["id"], {"proposal": "approve", "examination": "Đủ"}).status_code == 200
@@ -216,13 +230,23 @@ def test_extension_needs_a_future_working_day_and_is_counted(client):
     leader = Api(client, "truongphong")
     body = {"reason": "Chờ ý kiến cơ quan phối hợp", "unit_at_fault": "Sở Xây dựng"}
     assert leader.post(f"/dossiers/{code}/extensions", {**body, "new_due_date": "2020-01-02"}).status_code == 422
-    assert Api(client, "chuyenvien").post(f"/dossiers/{code}/extensions", {**body, "new_due_date": "2099-01-02"}).status_code == 403
+    assert (
+        Api(client, "chuyenvien")
+        .post(f"/dossiers/{code}/extensions", {**body, "new_due_date": "2099-01-02"})
+        .status_code
+        == 403
+    )
     due = datetime.fromisoformat(leader.get(f"/dossiers/{code}").json["due_at"]).date()
     day = due + timedelta(days=7)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     saturday = day + timedelta(days=(5 - day.weekday()))
-    assert "ngày nghỉ" in leader.post(f"/dossiers/{code}/extensions", {**body, "new_due_date": saturday.isoformat()}).json["errors"]["new_due_date"]
+    assert (
+        "ngày nghỉ"
+        in leader.post(f"/dossiers/{code}/extensions", {**body, "new_due_date": saturday.isoformat()}).json["errors"][
+            "new_due_date"
+        ]
+    )
     ok = leader.post(f"/dossiers/{code}/extensions", {**body, "new_due_date": day.isoformat()})
     assert ok.status_code == 201, ok.json
     assert ok.json["extension_count"] == 1 and ok.json["due_at"].startswith(day.isoformat())
@@ -239,20 +263,24 @@ def test_stop_closes_every_open_step(client):
 
 def test_the_counter_records_who_received_the_result(client):
     code, _ = _assigned(client)
-    early = Api(client, "motcua").post(f"/dossiers/{code}/return", {"receiver_name": "Nguyễn Văn An", "return_method": "counter"})
+    early = Api(client, "motcua").post(
+        f"/dossiers/{code}/return", {"receiver_name": "Nguyễn Văn An", "return_method": "counter"}
+    )
     assert early.status_code == 409
     specialist, director = Api(client, "chuyenvien"), Api(client, "lanhdao")
     specialist.complete(specialist.task_for(code)["id"], {"proposal": "approve", "examination": "Đủ"})
     director.complete(director.task_for(code)["id"], {"decision": "approve"})
     bad = Api(client, "motcua").post(f"/dossiers/{code}/return", {"return_method": "counter"})
     assert bad.status_code == 422 and "receiver_name" in bad.json["errors"]
-    done = Api(client, "motcua").post(f"/dossiers/{code}/return", {"receiver_name": "Nguyễn Văn An", "return_method": "counter"})
+    done = Api(client, "motcua").post(
+        f"/dossiers/{code}/return", {"receiver_name": "Nguyễn Văn An", "return_method": "counter"}
+    )
     assert done.status_code == 200 and done.json["status"] == 10
 
 
 def _user_id(client, username: str) -> int:
     with client.application.app_context():
-        from webapp.extensions import db
         from engine.models import User
+        from webapp.extensions import db
 
         return db.session.query(User).filter_by(username=username).one().id
