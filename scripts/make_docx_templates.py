@@ -472,7 +472,7 @@ def draft_marks(doc) -> None:
 def verification_block(doc) -> None:
     """The verification code and the QR code to the public verification page; a note instead on a draft."""
     para(doc, "{%p if not draft %}")
-    t = table(doc, (Mm(135), Mm(30)), grid=True)
+    t = table(doc, (Mm(128), Mm(37)), grid=True)
     text, qr = t.rows[0].cells
     for cell in (text, qr):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -564,6 +564,8 @@ def giay_phep_xay_dung() -> None:
     justified(doc, "6. Ý kiến thẩm định: {{ examination }}")
     para(doc, "{%p endif %}")
     signer(doc, "{{ signer_title }}")
+    verification_block(doc)
+    doc.add_page_break()  # the back of the permit
     para(doc, ("CHỦ ĐẦU TƯ PHẢI THỰC HIỆN CÁC NỘI DUNG SAU ĐÂY:", "b"), size=12, space_before=8)
     for line in (
         "1. Phải hoàn toàn chịu trách nhiệm trước pháp luật nếu xâm phạm các quyền hợp pháp của các chủ sở hữu "
@@ -577,8 +579,6 @@ def giay_phep_xay_dung() -> None:
         "phép và chờ quyết định của cơ quan cấp giấy phép.",
     ):
         justified(doc, line, size=12, space_after=0)
-    spacer(doc)
-    verification_block(doc)
     save(doc, "giay_phep_xay_dung.docx")
 
 

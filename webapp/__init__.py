@@ -31,11 +31,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "warning"
     app.extensions["motcua_forms"] = FormRegistry(Path(app.config["FORMS_DIR"]))
 
-    from webapp import admin, api, auth, counter, diagram, documents, dossiers, errors, filters, inbox, portal, vendor
+    from webapp import (
+        admin,
+        api,
+        auth,
+        counter,
+        diagram,
+        documents,
+        dossiers,
+        errors,
+        filters,
+        inbox,
+        portal,
+        processing,
+        vendor,
+    )
     from webapp.cli import register_cli
     from webapp.outbox import init_app as init_outbox
 
-    for module in (auth, counter, inbox, dossiers, documents, portal, admin, diagram, vendor):
+    for module in (auth, counter, inbox, dossiers, processing, documents, portal, admin, diagram, vendor):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates each call by bearer token, not by cookie

@@ -352,9 +352,7 @@ def show_dossier(code: str):
 @token_required
 def tasks():
     """The caller's open tasks; ``tab`` (all by default, mine, pool), filters and sort as in the inbox."""
-    args = request.args.to_dict()
-    args.setdefault("tab", "all")
-    page = inbox(db.session, actor(), parse_filter(args), page_size=200)
+    page = inbox(db.session, actor(), parse_filter(request.args), page_size=200)
     choices: dict[tuple[str, int], dict[str, list[tuple[str, str]]]] = {}
     response = jsonify([{**task_json(t, choices), "due_state": page.due_state(t)} for t in page.tasks])
     response.headers["X-Total-Count"] = str(page.total)

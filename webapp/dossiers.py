@@ -9,8 +9,12 @@ from sqlalchemy import select
 
 from engine.documents import barcodes
 from engine.documents.render import PdfUnavailable, render_docx, render_pdf
-from engine.models import Attachment, Task
+from engine.models import Attachment, Extension, Task
+from engine.services import handover
+from engine.services.access import can_act_on, is_leader_of
+from engine.services.delegation import principals_of
 from engine.services.documents import FORM_TITLES, receipt_data, receipt_form_of
+from engine.services.dossier_actions import OPEN_STATUSES, comments_of
 from engine.services.dossiers import get_dossier
 from engine.services.errors import NotFound
 from webapp.extensions import db
@@ -37,14 +41,38 @@ def find():
 @bp.route("/<code>")
 @login_required
 def show(code: str):
-    dossier = get_dossier(db.session, actor(), code)
-    open_tasks = db.session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.closed_at.is_(None))).all()
+    return render_dossier(code)
+
+
+def render_dossier(code: str, action: str = "", values: dict[str, str] | None = None, errors=None) -> str:
+    """The dossier page, with what each person may do on it; ``action`` re-opens a form with its errors."""
+    user = actor()
+    dossier = get_dossier(db.session, user, code)
+    open_tasks = db.session.scalars(
+        select(Task).where(Task.dossier_id == dossier.id, Task.closed_at.is_(None)).order_by(Task.created_at)
+    ).all()
+    principals = principals_of(db.session, user.id)
+    leader = is_leader_of(user, dossier) or any(is_leader_of(p, dossier) for p in principals)  # type: ignore[arg-type]
+    mine = [t for t in open_tasks if can_act_on(user, t) or any(can_act_on(p, t) for p in principals)]
+    recallable = [t for t in open_tasks if t.opened_by_id in {user.id, *(p.id for p in principals)}]
     return render_template(
         "dossier.html",
         dossier=dossier,
         open_tasks=open_tasks,
         receipt_form=receipt_form_of(dossier),
         form_titles=FORM_TITLES,
+        comments=comments_of(db.session, user, dossier),
+        extensions=db.session.scalars(
+            select(Extension).where(Extension.dossier_id == dossier.id).order_by(Extension.id)
+        ).all(),
+        candidates={t.id: handover.candidates(db.session, t.role, t.unit_id) for t in open_tasks} if leader else {},
+        is_leader=leader,
+        holds=bool(mine),
+        recallable={t.id for t in recallable},
+        processing=dossier.status in OPEN_STATUSES and dossier.process_version_id is not None,
+        action=action,
+        values=values or {},
+        errors=errors or {},
     )
 
 

@@ -1,18 +1,26 @@
-"""The inbox and the task form."""
+"""The inbox (tabs, filters, badges, claim and release) and the task form with its hand-back actions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from engine.forms import FormDefinition
-from engine.services import transaction
-from engine.services.errors import Conflict, InvalidInput
-from engine.services.tasks import complete_task, form_choices, get_open_task, list_tasks
+from engine.models import Field, Procedure
+from engine.roles import Role
+from engine.services import handover, transaction
+from engine.services.errors import Conflict, DomainError, Forbidden, InvalidInput
+from engine.services.inbox import InboxFilter, inbox, parse_filter
+from engine.services.tasks import complete_task, form_choices, get_open_task
 from webapp.extensions import db
 from webapp.util import actor, forms
 
 bp = Blueprint("inbox", __name__)
+
+TAB_LABELS = {"all": "Tất cả", "mine": "Của tôi", "pool": "Chưa ai nhận"}
 
 
 @bp.route("/")
@@ -25,11 +33,70 @@ def home():
 @bp.route("/cong-viec")
 @login_required
 def index():
-    return render_template("inbox.html", tasks=list_tasks(db.session, actor()))
+    errors: dict[str, str] = {}
+    try:
+        filt = parse_filter(request.args)
+    except InvalidInput as err:
+        errors = err.errors
+        filt = InboxFilter(tab=request.args.get("tab") if request.args.get("tab") in TAB_LABELS else "all")
+    page = inbox(db.session, actor(), filt)
+    procedures = db.session.execute(select(Procedure.id, Procedure.name).order_by(Procedure.name)).all()
+    fields = db.session.execute(select(Field.id, Field.name).order_by(Field.name)).all()
+    return render_template(
+        "inbox.html",
+        page=page,
+        tabs=TAB_LABELS,
+        args=request.args,
+        errors=errors,
+        procedures=procedures,
+        fields=fields,
+    ), (422 if errors else 200)
+
+
+def _back(default: str) -> Any:
+    """Back to where the action was asked from (a page of ours), or ``default``."""
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+
+
+@bp.post("/cong-viec/<task_id>/nhan")
+@login_required
+def claim(task_id: str):
+    try:
+        with transaction(db.session):
+            task = handover.claim(db.session, actor(), task_id)
+            flash(f"Đã nhận xử lý “{task.title}” của hồ sơ {task.dossier.code}.", "success")
+    except (Conflict, Forbidden) as err:
+        flash(err.message, "warning")
+    return _back(url_for("inbox.index"))
+
+
+@bp.post("/cong-viec/<task_id>/tra-lai")
+@login_required
+def release(task_id: str):
+    try:
+        with transaction(db.session):
+            task = handover.release(db.session, actor(), task_id)
+            flash(f"Đã trả “{task.title}” của hồ sơ {task.dossier.code} về đơn vị.", "success")
+    except (Conflict, Forbidden) as err:
+        flash(err.message, "warning")
+    return _back(url_for("inbox.index"))
 
 
 def _form_of(task) -> FormDefinition:
     return forms().get(task.form) if task.form in forms().names() else FormDefinition(task.form, task.title)
+
+
+def _with_load(choices: dict[str, list[tuple[str, str]]], task) -> dict[str, list[tuple[str, str]]]:
+    """People to choose from (the specialists of the dossier's department), each labelled with their load."""
+    if not choices:
+        return choices
+    people = handover.candidates(db.session, Role.SPECIALIST.value, task.dossier.department_id)
+    load = {str(c.id): c.open_tasks for c in people}
+    return {
+        name: [(value, f"{label} ({load.get(value, 0)} việc đang xử lý)") for value, label in options]
+        for name, options in choices.items()
+    }
 
 
 @bp.route("/cong-viec/<task_id>", methods=["GET", "POST"])
@@ -68,7 +135,35 @@ def task(task_id: str):
         task=task,
         dossier=task.dossier,
         form=form,
-        choices=form_choices(db.session, form, task),
+        choices=_with_load(form_choices(db.session, form, task), task),
         values=values,
         errors=errors,
+        rework_errors={},
     ), (422 if errors else 200)
+
+
+@bp.post("/cong-viec/<task_id>/chuyen-lai")
+@login_required
+def rework(task_id: str):
+    """Return the dossier to the previous step, with a reason; a missing reason keeps the page as typed."""
+    reason = request.form.get("reason", "")
+    try:
+        with transaction(db.session):
+            task = handover.rework(db.session, actor(), task_id, reason)
+            flash(f"Đã chuyển hồ sơ {task.dossier.code} lại bước “{task.title}”.", "success")
+    except InvalidInput as err:
+        task = get_open_task(db.session, actor(), task_id)
+        form = _form_of(task)
+        return render_template(
+            "task.html",
+            task=task,
+            dossier=task.dossier,
+            form=form,
+            choices=_with_load(form_choices(db.session, form, task), task),
+            values={"reason": reason},
+            errors={},
+            rework_errors=err.errors,
+        ), 422
+    except DomainError as err:
+        flash(err.message, "warning")
+    return redirect(url_for("inbox.index"))

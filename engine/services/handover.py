@@ -140,8 +140,8 @@ class Candidate:
     open_tasks: int
 
 
-def candidates(session: Session, task: Any) -> list[Candidate]:
-    """Active people with the task's role in the task's unit, each with their open load: one query."""
+def candidates(session: Session, role: str, unit_id: int) -> list[Candidate]:
+    """Active people with ``role`` in ``unit_id``, each with the open tasks they hold: one query."""
     load = (
         select(Task.assignee_id, func.count().label("n"))
         .where(Task.closed_at.is_(None), Task.assignee_id.is_not(None))
@@ -152,7 +152,7 @@ def candidates(session: Session, task: Any) -> list[Candidate]:
         select(User.id, User.full_name, func.coalesce(load.c.n, 0))
         .join(UserRole, UserRole.user_id == User.id)
         .outerjoin(load, load.c.assignee_id == User.id)
-        .where(UserRole.role == task.role, User.unit_id == task.unit_id, User.active)
+        .where(UserRole.role == role, User.unit_id == unit_id, User.active)
         .order_by(User.full_name)
     ).all()
     return [Candidate(user_id, name, int(n)) for user_id, name, n in rows]
@@ -165,7 +165,7 @@ def candidates_for(session: Session, actor: User, task_id: str) -> list[Candidat
         raise NotFound("Không tìm thấy công việc.")
     if _leader_principal(session, actor, task.dossier) is False:
         acting_for(session, actor, task)
-    return candidates(session, task)
+    return candidates(session, task.role, task.unit_id)
 
 
 def _leader_principal(session: Session, actor: User, dossier: Dossier) -> Principal | None | bool:
@@ -190,7 +190,7 @@ def assign(session: Session, actor: User, task_id: str, user_id: Any, note: Any 
     task = _open_task(session, task_id)
     dossier = task.dossier
     principal = require_leader(session, actor, dossier, "phân công, giao lại công việc")
-    people = {c.id: c for c in candidates(session, task)}
+    people = {c.id: c for c in candidates(session, task.role, task.unit_id)}
     try:
         chosen = people.get(int(user_id))
     except (TypeError, ValueError):

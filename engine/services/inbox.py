@@ -23,7 +23,7 @@ from engine.services.calendars import unit_calendar
 from engine.services.delegation import principals_of
 from engine.services.errors import InvalidInput
 
-TABS = ("mine", "pool", "all")
+TABS = ("all", "mine", "pool")
 SORTS = ("due", "created", "received")
 DUE_STATES = ("", "soon", "overdue")
 DUE_SOON_WORKING_HOURS = 8
@@ -32,7 +32,7 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class InboxFilter:
-    tab: str = "mine"
+    tab: str = "all"
     procedure_id: int | None = None
     field_id: int | None = None
     received_from: date | None = None
@@ -90,7 +90,7 @@ def parse_filter(args: Mapping[str, Any]) -> InboxFilter:
         return parsed
 
     filt = InboxFilter(
-        tab=choice("tab", TABS, "mine"),
+        tab=choice("tab", TABS, "all"),
         procedure_id=number("procedure"),
         field_id=number("field"),
         received_from=day("received_from"),
