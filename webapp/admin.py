@@ -14,6 +14,7 @@ from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from engine import clock
+from engine.documents.notices import RESULT_TEMPLATES
 from engine.models import Procedure
 from engine.models.catalogue import ONLINE_LEVELS, TIME_KINDS
 from engine.services import transaction
@@ -104,6 +105,7 @@ def edit_procedure(code: str):
         time_kinds=TIME_KINDS,
         online_levels=ONLINE_LEVELS,
         application_forms=sorted((name, forms().get(name).title) for name in forms().names()),
+        result_templates=sorted((name, t.title) for name, t in RESULT_TEMPLATES.items()),
     ), (422 if errors else 200)
 
 
@@ -120,6 +122,7 @@ def _values_of(procedure: Procedure) -> dict[str, Any]:
         "effective_from": procedure.effective_from.isoformat() if procedure.effective_from else "",
         "online_level": procedure.online_level,
         "application_form": procedure.application_form,
+        "result_template": procedure.result_template,
         "active": "on" if procedure.active else "",
     }
 
@@ -189,6 +192,7 @@ def _changes(form: MultiDict, rows: list[dict[str, Any]]) -> tuple[dict[str, Any
             "effective_from",
             "online_level",
             "application_form",
+            "result_template",
         )
     }
     changes["active"] = bool(form.get("active"))

@@ -242,14 +242,19 @@ OPENAPI: dict[str, Any] = {
         },
         "/dossiers/{code}/documents/{form}": {
             "get": {
-                "summary": "Phiếu tiếp nhận (Mẫu 01), yêu cầu bổ sung (Mẫu 02), từ chối (Mẫu 03)",
+                "summary": (
+                    "Phiếu tiếp nhận (Mẫu 01), yêu cầu bổ sung (Mẫu 02), từ chối (Mẫu 03), xin lỗi và gia hạn "
+                    "(Mẫu 04), dừng xử lý (Mẫu 05), phiếu kiểm soát (Mẫu 06), kết quả và dự thảo kết quả"
+                ),
                 "parameters": [
                     {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
                     {
                         "name": "form",
                         "in": "path",
                         "required": True,
-                        "schema": {"enum": ["mau-01", "mau-02", "mau-03"]},
+                        "schema": {
+                            "enum": ["mau-01", "mau-02", "mau-03", "mau-04", "mau-05", "mau-06", "result", "du-thao"]
+                        },
                     },
                     {"name": "format", "in": "query", "schema": {"enum": ["pdf", "docx"], "default": "pdf"}},
                 ],
@@ -286,3 +291,125 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+
+def _param(name: str, where: str = "path", schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": where == "path", "schema": schema or {"type": "string"}}
+
+
+def _action(summary: str, params: list[str], body: dict[str, Any] | None, ok: str = "200") -> dict[str, Any]:
+    """A POST that acts on a task or a dossier: its body's fields, and the refusals every action shares."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": [_param(p) for p in params],
+        "responses": {
+            ok: _resp("Đã thực hiện", {"type": "object"}),
+            **_ERRORS,
+            "409": _resp("Không còn áp dụng được: người khác vừa xử lý, hoặc trạng thái đã đổi", _ERROR),
+            "422": _resp("Dữ liệu không hợp lệ, theo từng trường", _ERROR),
+        },
+    }
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object", "properties": body}}},
+        }
+    return {"post": operation}
+
+
+_TEXT = {"type": "string"}
+_DATE = {"type": "string", "format": "date"}
+
+OPENAPI["paths"]["/tasks"]["get"]["parameters"] = [
+    _param("tab", "query", {"enum": ["all", "mine", "pool"], "default": "all"}),
+    _param("procedure", "query", {"type": "integer"}),
+    _param("field", "query", {"type": "integer"}),
+    _param("received_from", "query", _DATE),
+    _param("received_to", "query", _DATE),
+    _param("due", "query", {"enum": ["", "soon", "overdue"]}),
+    _param("sort", "query", {"enum": ["due", "created", "received"], "default": "due"}),
+]
+OPENAPI["paths"].update(
+    {
+        "/tasks/counts": {
+            "get": {
+                "summary": "Số công việc theo nhóm: của tôi, chưa ai nhận, sắp đến hạn, quá hạn",
+                "responses": {"200": _resp("Số lượng", {"type": "object"}), **_ERRORS},
+            }
+        },
+        "/tasks/{task_id}/claim": _action("Nhận xử lý một công việc chưa ai nhận", ["task_id"], None),
+        "/tasks/{task_id}/release": _action("Trả công việc về đơn vị", ["task_id"], None),
+        "/tasks/{task_id}/candidates": {
+            "get": {
+                "summary": "Những người có thể giao công việc, kèm số việc đang xử lý",
+                "parameters": [_param("task_id")],
+                "responses": {"200": _resp("Danh sách", {"type": "array", "items": {"type": "object"}}), **_ERRORS},
+            }
+        },
+        "/tasks/{task_id}/assign": _action(
+            "Lãnh đạo giao hoặc giao lại công việc", ["task_id"], {"user_id": {"type": "integer"}, "note": _TEXT}
+        ),
+        "/tasks/{task_id}/recall": _action(
+            "Người chuyển thu hồi hồ sơ khi người nhận chưa xử lý", ["task_id"], {"note": _TEXT}
+        ),
+        "/tasks/{task_id}/rework": _action("Chuyển lại bước trước, kèm lý do", ["task_id"], {"reason": _TEXT}),
+        "/delegations": {
+            "get": {
+                "summary": "Ủy quyền người gọi đã giao hoặc được nhận",
+                "responses": {"200": _resp("Danh sách", {"type": "array", "items": {"type": "object"}}), **_ERRORS},
+            },
+            **_action(
+                "Lãnh đạo ủy quyền cho người cùng đơn vị trong một khoảng thời gian",
+                [],
+                {"deputy_id": {"type": "integer"}, "starts_at": _TEXT, "ends_at": _TEXT, "reason": _TEXT},
+                ok="201",
+            ),
+        },
+        "/delegations/{delegation_id}/end": _action("Kết thúc ủy quyền ngay", ["delegation_id"], None),
+        "/dossiers/{code}/comments": {
+            "get": {
+                "summary": "Ý kiến trao đổi trên hồ sơ",
+                "parameters": [_param("code")],
+                "responses": {"200": _resp("Danh sách", {"type": "array", "items": {"type": "object"}}), **_ERRORS},
+            },
+            **_action("Gửi ý kiến", ["code"], {"body": _TEXT}, ok="201"),
+        },
+        "/dossiers/{code}/attachments": {
+            "post": {
+                "summary": "Thêm tệp trong quá trình xử lý (multipart, trường “attachment”)",
+                "parameters": [_param("code")],
+                "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},
+                "responses": {"201": _resp("Đã thêm", {"type": "object"}), **_ERRORS},
+            }
+        },
+        "/dossiers/{code}/supplement-request": _action(
+            "Yêu cầu bổ sung giấy tờ (Mẫu 02); thời hạn tạm dừng",
+            ["code"],
+            {"items": {"type": "array", "items": {"type": "object"}}, "note": _TEXT},
+        ),
+        "/dossiers/{code}/supplement": _action(
+            "Một cửa tiếp nhận hồ sơ bổ sung; thời hạn lùi tương ứng", ["code"], {"note": _TEXT}
+        ),
+        "/dossiers/{code}/extensions": _action(
+            "Xin lỗi và gia hạn (Mẫu 04), trước khi hồ sơ quá hạn",
+            ["code"],
+            {"reason": _TEXT, "unit_at_fault": _TEXT, "new_due_date": _DATE},
+            ok="201",
+        ),
+        "/verify/{code}": {
+            "get": {
+                "summary": "Xác minh công khai một văn bản kết quả bằng mã in trên văn bản",
+                "security": [],
+                "parameters": [_param("code")],
+                "responses": {
+                    "200": _resp("Văn bản hệ thống đã cấp", {"type": "object"}),
+                    "404": _resp("Không có văn bản nào với mã này: có thể là giả mạo", _ERROR),
+                },
+            }
+        },
+        "/dossiers/{code}/stop": _action("Dừng xử lý hồ sơ (Mẫu 05)", ["code"], {"reason": _TEXT}),
+        "/dossiers/{code}/return": _action(
+            "Trả kết quả: ghi người nhận (trạng thái 10)", ["code"], {"receiver_name": _TEXT, "return_method": _TEXT}
+        ),
+    }
+)

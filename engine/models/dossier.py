@@ -252,7 +252,7 @@ class IssuedDocument(Base):
     verification_code: Mapped[str] = mapped_column(String(20), unique=True)
     holder_name: Mapped[str] = mapped_column(String(255))
     content: Mapped[str] = mapped_column(Text)  # the filled fields, as JSON: the document is re-rendered from it
-    sha256: Mapped[str] = mapped_column(String(64))  # of the .docx as issued
+    sha256: Mapped[str] = mapped_column(String(64))  # of ``content`` as issued
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     signed_by_name: Mapped[str] = mapped_column(String(255), default="")

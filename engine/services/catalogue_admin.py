@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.calendar import parse_day
+from engine.documents.notices import RESULT_TEMPLATES
 from engine.models import Component, Field, Procedure, ProcessVersion, Unit, User
 from engine.models.catalogue import ONLINE_LEVELS, TIME_KINDS
 from engine.roles import Role
@@ -73,7 +74,7 @@ def update_procedure(
     """Save the facts and the components of procedure ``code``.
 
     ``changes`` holds the facts (name, time_kind, time_value, fee, result,
-    source, effective_from, online_level, application_form, active), ``field``
+    source, effective_from, online_level, application_form, result_template, active), ``field``
     (the code of an existing field) or ``new_field`` ({code, name} of a field to
     create), and ``components`` in order, each with its ``id`` if it exists
     already and an optional ``position`` to reorder by. Components left out are
@@ -188,6 +189,11 @@ def clean_facts(raw: Mapping[str, Any], form_names: Collection[str]) -> tuple[di
     clean["application_form"] = _text(raw.get("application_form"))
     if clean["application_form"] and clean["application_form"] not in form_names:
         errors["application_form"] = f"Không có biểu mẫu tờ khai “{clean['application_form']}”."
+    clean["result_template"] = _text(raw.get("result_template"))
+    if clean["result_template"] and clean["result_template"] not in RESULT_TEMPLATES:
+        errors["result_template"] = (
+            f"Không có mẫu kết quả “{clean['result_template']}”; có: {', '.join(sorted(RESULT_TEMPLATES))}."
+        )
     active = _flag(raw.get("active"), default=True)
     if active is None:
         errors["active"] = "Trạng thái áp dụng phải là true hoặc false."
@@ -304,6 +310,7 @@ def _procedure_json(p: Procedure) -> dict[str, Any]:
         "effective_from": p.effective_from.isoformat() if p.effective_from else None,
         "online_level": p.online_level,
         "application_form": p.application_form,
+        "result_template": p.result_template,
         "active": p.active,
         "components": [
             {"name": c.name, "required": c.required, **{kind: getattr(c, kind) for kind in COPY_KINDS}}

@@ -33,6 +33,7 @@ from engine.documents.notices import (
     result_template,
 )
 from engine.models import Dossier, HistoryEvent, IssuedDocument, Procedure, Unit, User, WorkflowState
+from engine.services import notifications
 from engine.services.access import require_view
 from engine.services.documents import place_of
 from engine.services.dossiers import get_dossier
@@ -62,7 +63,8 @@ log = logging.getLogger(__name__)
 
 
 def public_base_url() -> str:
-    return os.environ.get(PUBLIC_BASE_URL_ENV, DEFAULT_PUBLIC_BASE_URL)
+    """Where the public pages live: what the web app configured for the notices, else the environment."""
+    return notifications.public_base_url() or os.environ.get(PUBLIC_BASE_URL_ENV, DEFAULT_PUBLIC_BASE_URL)
 
 
 def verify_url(base_url: str, verification_code: str) -> str:
@@ -106,12 +108,12 @@ def workflow_data(session: Session, dossier: Any) -> dict[str, Any]:
 
 
 def examination_text(session: Session, dossier_id: int, data: dict[str, Any]) -> str:
-    """The examiner's conclusion: the workflow's ``examination``, else the latest note in the history."""
+    """The examiner's conclusion: the workflow's ``examination``, else the latest note of a completed step."""
     if str(data.get("examination") or "").strip():
         return str(data["examination"]).strip()
     note = session.scalars(
         select(HistoryEvent.note)
-        .where(HistoryEvent.dossier_id == dossier_id, HistoryEvent.note != "")
+        .where(HistoryEvent.dossier_id == dossier_id, HistoryEvent.action == "complete", HistoryEvent.note != "")
         .order_by(HistoryEvent.id.desc())
         .limit(1)
     ).first()
@@ -267,7 +269,9 @@ def issue_result(
     signer_name = getattr(signer, "full_name", "") or ""
     data = _result_data(session, dossier, now=now, signer_name=signer_name, number=number, draft=False)
     data = _with_code(data, code, verify_url(base_url or public_base_url(), code))
-    content = render_document(data)
+    # The record, not a rendering, is what is issued: every download is rendered from it, so its hash
+    # pins the document down, and the approval step does not wait for a .docx to be built.
+    content = data.to_json()
     document = IssuedDocument(
         dossier_id=dossier.id,
         kind=RESULT,
@@ -275,8 +279,8 @@ def issue_result(
         number=number,
         verification_code=code,
         holder_name=data.holder_name,
-        content=data.to_json(),
-        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
         issued_at=now,
         issued_by_id=getattr(signer, "id", None),
         signed_by_name=signer_name,

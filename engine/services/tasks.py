@@ -171,7 +171,7 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     if plan.cancelled:
         conn.execute(update(_TASK).where(_TASK.c.id.in_(plan.cancelled)).values(closed_at=now, outcome="cancelled"))
     if plan.new_rows:
-        write_new_rows(conn, plan.new_rows)
+        conn.execute(insert(_TASK), [_values(_TASK, row) for row in plan.new_rows])
     conn.execute(
         update(_STATE)
         .where(_STATE.c.dossier_id == dossier.id)
@@ -210,8 +210,9 @@ def _values(table: Table, obj: object, skip: tuple[str, ...] = ()) -> dict[str, 
 
 
 def write_new_rows(conn: Any, rows: list[Task]) -> None:
-    """Insert new inbox rows. A rewound task keeps its workflow id, so its old closed row is
-    replaced (the history table keeps the record of its earlier pass)."""
+    """Insert the inbox rows a rewind opens. A rewound task keeps its workflow id, so its old closed
+    row is replaced (the history table keeps the record of its earlier pass). A completion never
+    reopens an id: a loop in the diagram makes new task instances."""
     ids = [row.id for row in rows]
     conn.execute(delete(_TASK).where(_TASK.c.id.in_(ids), _TASK.c.closed_at.is_not(None)))
     conn.execute(insert(_TASK), [_values(_TASK, row) for row in rows])

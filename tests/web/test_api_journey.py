@@ -123,3 +123,27 @@ def test_listing_the_inbox_costs_the_same_queries_for_one_task_or_ten(app, clien
         counter.receive()
     assert len(leader.get("/tasks").json) == 10
     assert statements_for_inbox() == one
+
+
+def test_every_api_route_is_in_the_openapi_document(app, client):
+    documented = client.get("/api/v1/openapi.json").json["paths"]
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or rule.rule.endswith("openapi.json"):
+            continue
+        path = rule.rule.removeprefix("/api/v1")
+        path = path.replace("<path:", "<").replace("<int:", "<").replace("<", "{").replace(">", "}")
+        methods = {m.lower() for m in rule.methods or ()} - {"head", "options"}
+        documented_path = documented.get(path) or next(
+            (v for k, v in documented.items() if k.count("{") == path.count("{") and _same_shape(k, path)), None
+        )
+        if documented_path is None or not methods <= set(documented_path):
+            missing.append(f"{sorted(methods)} {path}")
+    assert missing == []
+
+
+def _same_shape(a: str, b: str) -> bool:
+    parts_a, parts_b = a.split("/"), b.split("/")
+    return len(parts_a) == len(parts_b) and all(
+        x == y or (x.startswith("{") and y.startswith("{")) for x, y in zip(parts_a, parts_b, strict=True)
+    )

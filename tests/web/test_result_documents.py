@@ -136,6 +136,34 @@ def test_the_draft_shows_the_examination_and_no_code(client):
     assert "Mã xác minh:" not in text
 
 
+def test_birth_registration_issues_the_extract_from_its_application_form(app, client):
+    child = {
+        "child_full_name": "Trần Minh Khôi",
+        "child_birth_date": "2026-03-04",
+        "child_sex": "male",
+        "birth_place": "Bệnh viện Đa khoa tỉnh Bình Phước",
+        "mother_full_name": "Lê Thị Hồng",
+        "father_full_name": "Nguyễn Văn An",
+        "declarant_relationship": "cha",
+    }
+    response = Api(client, "motcua").receive("1.001193", data=child)
+    assert response.status_code == 201, response.json
+    code = response.json["code"]
+    for username, data in (
+        ("chuyenvien_tp", {"proposal": "approve", "examination": "Giấy chứng sinh hợp lệ"}),
+        ("lanhdao", {"decision": "approve", "note": ""}),
+    ):
+        api = Api(client, username)
+        assert api.complete(api.task_for(code)["id"], data).status_code == 200
+    (document,) = issued(app, code)
+    assert (document.title, document.number) == ("Trích lục khai sinh", "1/TLKS")
+    text = docx_text(Api(client, "lanhdao").get(f"/dossiers/{code}/documents/result?format=docx").data)
+    assert "TRÍCH LỤC KHAI SINH" in text and "Họ, chữ đệm, tên: TRẦN MINH KHÔI" in text
+    assert "ghi bằng chữ: Ngày mồng bốn, tháng ba, năm hai nghìn không trăm hai mươi sáu" in text
+    assert "Giới tính: Nam" in text and "Họ, chữ đệm, tên người mẹ: Lê Thị Hồng" in text
+    assert f"Mã xác minh: {document.verification_code}" in text
+
+
 # --- the public check -------------------------------------------------------------------------------------
 
 
