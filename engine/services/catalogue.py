@@ -55,7 +55,7 @@ def load_procedure(
     procedure.source = facts.get("source", "")
     procedure.online_level = facts.get("online_level", "none")
     procedure.application_form = facts.get("application_form", "")
-    procedure.result_template = facts.get("result_template", "")
+    procedure.result_template = str(facts.get("result_template") or "").removesuffix(".docx")
     if facts.get("effective_from"):
         procedure.effective_from = date.fromisoformat(facts["effective_from"])
     procedure.components = [

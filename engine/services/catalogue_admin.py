@@ -189,7 +189,7 @@ def clean_facts(raw: Mapping[str, Any], form_names: Collection[str]) -> tuple[di
     clean["application_form"] = _text(raw.get("application_form"))
     if clean["application_form"] and clean["application_form"] not in form_names:
         errors["application_form"] = f"Không có biểu mẫu tờ khai “{clean['application_form']}”."
-    clean["result_template"] = _text(raw.get("result_template"))
+    clean["result_template"] = _text(raw.get("result_template")).removesuffix(".docx")
     if clean["result_template"] and clean["result_template"] not in RESULT_TEMPLATES:
         errors["result_template"] = (
             f"Không có mẫu kết quả “{clean['result_template']}”; có: {', '.join(sorted(RESULT_TEMPLATES))}."

@@ -42,7 +42,9 @@ def receipt_data(session: Session, actor: User, code: str, form: str, lookup_url
         raise NotFound("Không có biểu mẫu này.")
     dossier = get_dossier(session, actor, code)
     require_view(actor, dossier)
-    if form != receipt_form_of(dossier):
+    # Mẫu 02 also serves a supplement asked for during processing (the components carry the reasons).
+    asked_in_processing = form == "mau-02" and any(row.missing_reason for row in dossier.components)
+    if form != receipt_form_of(dossier) and not asked_in_processing:
         raise Conflict(f"Hồ sơ này không có {FORM_TITLES[form].lower()}.")
     procedure = dossier.procedure
     counter = dossier.receiving_unit

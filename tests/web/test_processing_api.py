@@ -193,6 +193,10 @@ def test_supplement_pauses_the_clock_and_moves_the_due_date(client, app):
     )
     assert asked.status_code == 200, asked.json
     assert asked.json["status"] == 5
+    # Mẫu 02 lists what is asked for, with the reason.
+    slip = specialist.get(f"/dossiers/{code}/documents/mau-02?format=docx")
+    assert slip.status_code == 200
+    assert "Thiếu bản vẽ móng có chữ ký" in _docx_text(slip.data)
     # While paused, the step cannot move on.
     examine = specialist.task_for(code)
     stuck = specialist.complete(examine["id"], {"proposal": "approve", "examination": "Đủ"})
@@ -284,3 +288,37 @@ def _user_id(client, username: str) -> int:
         from webapp.extensions import db
 
         return db.session.query(User).filter_by(username=username).one().id
+
+
+def _docx_text(data: bytes) -> str:
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_two_claims_at_once_one_wins(client, app):
+    """Two requests claim the same task at the same moment: exactly one succeeds, nothing is lost."""
+    import threading
+
+    code = Api(client, "motcua").receive(PERMIT).json["code"]
+    task_id = Api(client, "truongphong").task_for(code)["id"]
+    headers = Api(client, "truongphong").headers
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def claim() -> None:
+        with app.test_client() as own:
+            barrier.wait()
+            statuses.append(own.post(f"/api/v1/tasks/{task_id}/claim", headers=headers, json={}).status_code)
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    assert [h["action"] for h in _history(client, code)].count("claim") == 1
