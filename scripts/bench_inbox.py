@@ -809,6 +809,9 @@ def main() -> int:
     ap.add_argument("--db-name", default="motcua_bench_inbox", help="the big database; the twin gets _twin")
     ap.add_argument("--quick", action="store_true", help="10,000 dossiers, 50 requests per endpoint")
     ap.add_argument("--keep", action="store_true", help="do not drop the databases at the end")
+    ap.add_argument("--extra-sql", action="append", default=[], metavar="SQL",
+                    help="run on both databases after loading, then ANALYZE (repeatable): e.g. a candidate "
+                         "index, to measure its effect")
     ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
                     help="before measuring, wait up to SECONDS for other processes to take < 10%% of the CPUs")
     args = ap.parse_args()
@@ -856,6 +859,13 @@ def main() -> int:
                     f"{stats['closed tasks']} closed tasks, {stats['history lines']} history lines: generated + COPY "
                     f"{stats['copy_s']:.1f} s, VACUUM ANALYZE {stats['vacuum_s']:.1f} s, "
                     f"total {time.perf_counter() - t0:.1f} s")
+            for sql in args.extra_sql:
+                t0 = time.perf_counter()
+                for key in ("big", "twin"):
+                    with create_engine(urls[key], isolation_level="AUTOCOMMIT").connect() as conn:
+                        conn.execute(text(sql))
+                        conn.execute(text("ANALYZE"))
+                log(f"  extra SQL on both databases ({time.perf_counter() - t0:.1f} s): {sql}")
             with create_engine(urls["big"]).connect() as conn:
                 sizes = conn.execute(text(
                     "SELECT pg_size_pretty(pg_total_relation_size('task')), "
@@ -938,6 +948,8 @@ def summary(results: dict[str, Any], rounds: int, dossiers: int, args: argparse.
     big = results["load_big"]
     log(f"\nsummary ({dossiers} open dossiers; {SPECIALIST} has {args.mine} open tasks, {LEADER} a pool of "
         f"{args.pool}; n = {rounds} per endpoint and database)")
+    for sql in args.extra_sql:
+        log(f"  WITH EXTRA SQL (not in the migrations): {sql}")
     log("  server = Server-Timing wsgi;dur (the whole Flask request, SQL + rendering, HTML and API alike);")
     log("  rtt = client round trip on localhost (adds gunicorn's connection handling); the verdict is on rtt p95;")
     log("  twin = the same endpoint on the baseline database (only the user's own rows), in the same seconds;")
