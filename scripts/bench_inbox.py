@@ -532,18 +532,23 @@ def rows_for(world: World, plan: Plan) -> tuple[dict[str, Any], list[dict[str, A
         "created_at": created, "due_at": due, "closed_at": None, "completed_by_id": None,
         "opened_by_id": previous_by, "opened_from_task_id": previous_id, "outcome": "",
     })
+    # One more line where it fits: the claim of the open task, a request for a supplement, or a
+    # colleague who took the pool task and handed it back.
+    extra: tuple[str, int | None, str] | None = None
     if assignee is not None and not step.assignee_field:
+        extra = ("claim", assignee, "")
+    elif paused is not None:
+        extra = ("supplement_request", by, "Bổ sung bản vẽ thiết kế")
+    elif assignee is None and len(history) < 3:
+        pool = {"specialist": world.specialists, "department_leader": world.leaders}.get(step.role, {})
+        extra = ("release", rng.choice(pool.get(unit, world.agency_leaders)), "")
+    if extra is not None:
+        action, actor, note = extra
         history.append({
-            "dossier_id": plan.id, "at": created + (now - created) * 0.1, "actor_id": assignee,
-            "actor_name": world.names.get(assignee, ""), "action": "claim", "from_step": step.title,
-            "to_step": step.title, "to_person": world.names.get(assignee, ""), "note": "", "step_due_at": due,
-            "status_after": status,
-        })
-    elif len(history) < 3:
-        history.append({
-            "dossier_id": plan.id, "at": created, "actor_id": None, "actor_name": "Hệ thống", "action": "notify",
-            "from_step": step.title, "to_step": step.title, "note": "Nhắc hạn xử lý", "step_due_at": due,
-            "status_after": status,
+            "dossier_id": plan.id, "at": paused or created + (now - created) * 0.1, "actor_id": actor,
+            "actor_name": world.names.get(actor, ""), "action": action, "from_step": step.title,
+            "to_step": step.title, "to_person": world.names.get(assignee, "") if assignee else "", "note": note,
+            "step_due_at": due, "status_after": status,
         })
     return dossier, tasks, history
 
@@ -686,11 +691,9 @@ def rows_shown(ep: Endpoint, r: Reply) -> str:
 def measure(targets: list[Target], rounds: int, warm: int) -> dict[tuple[str, str], dict[str, list[float]]]:
     """Every endpoint on every target, interleaved; the target order flips every call."""
     samples: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    flip = 0
     for r in range(warm + rounds):
-        for ep in ENDPOINTS:
-            flip += 1
-            for target in (targets if flip % 2 else targets[::-1]):
+        for k, ep in enumerate(ENDPOINTS):
+            for target in (targets if (r + k) % 2 else targets[::-1]):
                 reply = target.call(ep)
                 if r < warm:
                     continue

@@ -432,20 +432,23 @@ def _task_brief(task: Task) -> dict[str, Any]:
     }
 
 
+def _in_transaction(call: Callable[[], Any], to_json: Callable[[Any], dict[str, Any]], status: int = 200):
+    """Run one service call as the request's transaction and answer with what it returned."""
+    with transaction(db.session):
+        body = to_json(call())
+    return jsonify(body), status
+
+
 @bp.post("/tasks/<task_id>/claim")
 @token_required
 def claim_task(task_id: str):
-    with transaction(db.session):
-        body = _task_brief(handover.claim(db.session, actor(), task_id))
-    return jsonify(body)
+    return _in_transaction(lambda: handover.claim(db.session, actor(), task_id), _task_brief)
 
 
 @bp.post("/tasks/<task_id>/release")
 @token_required
 def release_task(task_id: str):
-    with transaction(db.session):
-        body = _task_brief(handover.release(db.session, actor(), task_id))
-    return jsonify(body)
+    return _in_transaction(lambda: handover.release(db.session, actor(), task_id), _task_brief)
 
 
 @bp.get("/tasks/<task_id>/candidates")
@@ -459,27 +462,23 @@ def task_candidates(task_id: str):
 @token_required
 def assign_task(task_id: str):
     payload = json_body()
-    with transaction(db.session):
-        body = _task_brief(handover.assign(db.session, actor(), task_id, payload.get("user_id"), payload.get("note")))
-    return jsonify(body)
+    return _in_transaction(
+        lambda: handover.assign(db.session, actor(), task_id, payload.get("user_id"), payload.get("note")), _task_brief
+    )
 
 
 @bp.post("/tasks/<task_id>/recall")
 @token_required
 def recall_task(task_id: str):
     payload = json_body()
-    with transaction(db.session):
-        body = _task_brief(handover.recall(db.session, actor(), task_id, payload.get("note")))
-    return jsonify(body)
+    return _in_transaction(lambda: handover.recall(db.session, actor(), task_id, payload.get("note")), _task_brief)
 
 
 @bp.post("/tasks/<task_id>/rework")
 @token_required
 def rework_task(task_id: str):
     payload = json_body()
-    with transaction(db.session):
-        body = _task_brief(handover.rework(db.session, actor(), task_id, payload.get("reason")))
-    return jsonify(body)
+    return _in_transaction(lambda: handover.rework(db.session, actor(), task_id, payload.get("reason")), _task_brief)
 
 
 def _delegation_json(row: Delegation) -> dict[str, Any]:
@@ -504,17 +503,13 @@ def list_delegations():
 @token_required
 def create_delegation():
     payload = json_body()
-    with transaction(db.session):
-        body = _delegation_json(delegation.delegate(db.session, actor(), payload))
-    return jsonify(body), 201
+    return _in_transaction(lambda: delegation.delegate(db.session, actor(), payload), _delegation_json, 201)
 
 
 @bp.post("/delegations/<int:delegation_id>/end")
 @token_required
 def end_delegation(delegation_id: int):
-    with transaction(db.session):
-        body = _delegation_json(delegation.end_delegation(db.session, actor(), delegation_id))
-    return jsonify(body)
+    return _in_transaction(lambda: delegation.end_delegation(db.session, actor(), delegation_id), _delegation_json)
 
 
 def _status_json(dossier: Dossier) -> dict[str, Any]:
@@ -559,18 +554,16 @@ def add_attachments(code: str):
 @token_required
 def supplement_request(code: str):
     payload = json_body()
-    with transaction(db.session):
-        body = _status_json(dossier_actions.request_supplement(db.session, actor(), code, payload))
-    return jsonify(body)
+    return _in_transaction(lambda: dossier_actions.request_supplement(db.session, actor(), code, payload), _status_json)
 
 
 @bp.post("/dossiers/<code>/supplement")
 @token_required
 def supplement_received(code: str):
     payload, uploaded = _reception_request()
-    with transaction(db.session):
-        body = _status_json(dossier_actions.receive_supplement(db.session, actor(), code, payload, uploaded))
-    return jsonify(body)
+    return _in_transaction(
+        lambda: dossier_actions.receive_supplement(db.session, actor(), code, payload, uploaded), _status_json
+    )
 
 
 @bp.post("/dossiers/<code>/extensions")
@@ -587,9 +580,7 @@ def extend_dossier(code: str):
 @token_required
 def stop_dossier(code: str):
     payload = json_body()
-    with transaction(db.session):
-        body = _status_json(dossier_actions.stop(db.session, actor(), code, payload))
-    return jsonify(body)
+    return _in_transaction(lambda: dossier_actions.stop(db.session, actor(), code, payload), _status_json)
 
 
 @bp.post("/dossiers/<code>/return")

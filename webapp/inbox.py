@@ -59,28 +59,29 @@ def _back(default: str) -> Any:
     return redirect(target if target.startswith("/") and not target.startswith("//") else default)
 
 
-@bp.post("/cong-viec/<task_id>/nhan")
-@login_required
-def claim(task_id: str):
+def _hand_over(call, message: str) -> Any:
+    """Claim or release from a list: one service call, a message, back to the list."""
     try:
         with transaction(db.session):
-            task = handover.claim(db.session, actor(), task_id)
-            flash(f"Đã nhận xử lý “{task.title}” của hồ sơ {task.dossier.code}.", "success")
+            task = call()
+            flash(message.format(title=task.title, code=task.dossier.code), "success")
     except (Conflict, Forbidden) as err:
         flash(err.message, "warning")
     return _back(url_for("inbox.index"))
+
+
+@bp.post("/cong-viec/<task_id>/nhan")
+@login_required
+def claim(task_id: str):
+    return _hand_over(lambda: handover.claim(db.session, actor(), task_id), "Đã nhận xử lý “{title}” của hồ sơ {code}.")
 
 
 @bp.post("/cong-viec/<task_id>/tra-lai")
 @login_required
 def release(task_id: str):
-    try:
-        with transaction(db.session):
-            task = handover.release(db.session, actor(), task_id)
-            flash(f"Đã trả “{task.title}” của hồ sơ {task.dossier.code} về đơn vị.", "success")
-    except (Conflict, Forbidden) as err:
-        flash(err.message, "warning")
-    return _back(url_for("inbox.index"))
+    return _hand_over(
+        lambda: handover.release(db.session, actor(), task_id), "Đã trả “{title}” của hồ sơ {code} về đơn vị."
+    )
 
 
 def _form_of(task) -> FormDefinition:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, expect
 
+from tests.e2e.test_dossier_journey import log_in
 from tests.factories import Api, specialist_choice
 from webapp import create_app
 
@@ -25,14 +25,6 @@ def permit_waiting_for_examination(db_url: str) -> str:
     assert task is not None
     assert leader.complete(task["id"], {"specialist": specialist_choice(task)}).status_code == 200
     return code
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page).to_have_url(re.compile(r"/cong-viec$"))
 
 
 def test_the_dossier_page_draws_the_process_with_the_steps_marked(

@@ -34,6 +34,8 @@ NAMES = {
     LEADER: "Lê Hoàng Cường",
     SPECIALIST: "Trần Văn Bình",
     DIRECTOR: "Phạm Minh Đức",
+    "chuyenvien2": "Hoàng Thị Lan",
+    "phophong": "Vũ Đức Thắng",
 }
 
 

@@ -9,30 +9,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.test_dossier_journey import finish_task, open_task
+from tests.e2e.test_dossier_journey import NAMES, finish_task, log_in, open_task
 from tests.factories import APPLICANT, PERMIT
 
 pytestmark = pytest.mark.e2e
-
-NAMES = {
-    "motcua": "Nguyễn Thị Mai",
-    "truongphong": "Lê Hoàng Cường",
-    "phophong": "Vũ Đức Thắng",
-    "chuyenvien": "Trần Văn Bình",
-    "chuyenvien2": "Hoàng Thị Lan",
-    "lanhdao": "Phạm Minh Đức",
-}
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator(".topbar .who")).to_contain_text(NAMES[username])
-
 
 def receive_by_api(context: BrowserContext) -> str:
     """The counter receives a permit dossier through the API (the counter pages have their own test)."""
