@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from engine.documents.notices import timeliness
 from engine.roles import ROLES, Role
 from engine.status import Channel, DossierStatus
 
@@ -26,6 +27,11 @@ def register(app: Flask) -> None:
     @app.template_filter("role_label")
     def role_label(role: str) -> str:
         return ROLES[Role(role)].label
+
+    @app.template_filter("timeliness")
+    def step_timeliness(event) -> str:
+        """Whether the step a history line closed was done before, on or after its due date."""
+        return timeliness(event.at, event.step_due_at) if event.step_due_at else ""
 
     @app.context_processor
     def inject_now() -> dict[str, object]:

@@ -3,6 +3,7 @@ delegation, rework, extension; bad input answered on the page with what was type
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from tests.factories import PERMIT, Api, specialist_choice
@@ -56,7 +57,10 @@ def test_an_empty_comment_is_refused_and_a_long_one_kept(client):
     assert "Tối đa 2000 ký tự" in body and long.strip()[:100] in body
     ok = client.post(f"/ho-so/{code}/y-kien", data={"csrf_token": csrf_of(html), "body": "Đã kiểm tra thực địa"})
     assert ok.status_code == 302
-    assert "Đã kiểm tra thực địa" in client.get(f"/ho-so/{code}").get_data(as_text=True)
+    page = client.get(f"/ho-so/{code}").get_data(as_text=True)
+    assert "Đã kiểm tra thực địa" in page
+    # The assignment was done at once: its history line says it was done in time.
+    assert re.search(r'class="badge timeliness">(Trước hạn|Đúng hạn)<', page)
 
 
 def test_delegation_form_keeps_what_was_typed(client):
