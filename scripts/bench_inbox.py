@@ -32,6 +32,10 @@ and re-run under EXPLAIN (ANALYZE, BUFFERS), to show which indexes serve it.
 
     .venv/bin/python scripts/bench_inbox.py [--admin-url postgresql://user:pw@host:5432/postgres]
         [--dossiers 100000] [--mine 500] [--pool 300] [--requests 200] [--quick] [--keep]
+        [--wait-idle 120] [--extra-sql "CREATE INDEX ..."]
+
+--extra-sql runs a statement on both databases after loading (a candidate index, say),
+so that its effect can be measured without touching the migrations.
 """
 
 from __future__ import annotations
@@ -154,6 +158,13 @@ class InboxServer(Server):
                 client.close()
             time.sleep(0.2)
         raise BenchError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        super().stop()
+        if self.proc.returncode == 0:
+            Path(self.log_file.name).unlink(missing_ok=True)
+        else:
+            log(f"  gunicorn exited with {self.proc.returncode}; its log: {self.log_file.name}")
 
 
 # --------------------------------------------------------------------------- HTTP client with cookies
@@ -739,7 +750,7 @@ def explain_inbox(url: str, cases: list[tuple[str, str, Any]]) -> None:
             dt = (time.perf_counter() - t0) * 1000
             recording[0] = False
         statements = [(s, p) for s, p in captured if re.search(r"\bFROM task\b", s)]
-        log(f"\n  {label} as {username}: inbox() in-process {dt:.1f} ms, {len(captured)} statements, "
+        log(f"\n  {label} as {username}: one in-process inbox() call {dt:.1f} ms, {len(captured)} statements, "
             f"{len(statements)} on task; counts {page.counts}, total {page.total}")
         raw = engine.raw_connection()
         try:

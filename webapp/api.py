@@ -22,7 +22,7 @@ from engine.services.auth import actor_for_token, authenticate, issue_token
 from engine.services.documents import receipt_data
 from engine.services.dossiers import get_dossier, lookup_public, receive_dossier
 from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput, MalformedRequest
-from engine.services.inbox import InboxFilter, inbox, parse_filter
+from engine.services.inbox import inbox, inbox_counts, parse_filter
 from engine.services.procedures import search_procedures
 from engine.services.result_documents import verify as verify_issued
 from engine.services.tasks import complete_task, form_choices
@@ -415,8 +415,7 @@ def lookup(code: str):
 @bp.get("/tasks/counts")
 @token_required
 def task_counts():
-    page = inbox(db.session, actor(), InboxFilter(tab="all"), page_size=1)
-    return jsonify(page.counts)
+    return jsonify(inbox_counts(db.session, actor()))
 
 
 def _task_brief(task: Task) -> dict[str, Any]:

@@ -138,12 +138,14 @@ class Task(Base):
 
     __tablename__ = "task"
     __table_args__ = (
+        # The pool: open tasks nobody holds, by the unit and role they wait for. Assigned rows stay out,
+        # so a unit where colleagues hold thousands of tasks costs a person's inbox nothing.
         Index(
-            "ix_task_open_role_unit",
-            "role",
+            "ix_task_open_pool",
             "unit_id",
-            postgresql_where=text("closed_at IS NULL"),
-            sqlite_where=text("closed_at IS NULL"),
+            "role",
+            postgresql_where=text("closed_at IS NULL AND assignee_id IS NULL"),
+            sqlite_where=text("closed_at IS NULL AND assignee_id IS NULL"),
         ),
         Index(
             "ix_task_open_assignee",

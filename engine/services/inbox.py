@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, selectinload
 
 from engine import clock
 from engine.calendar import parse_day
@@ -118,20 +118,17 @@ def _scopes(session: Session, actor: User, now: datetime) -> tuple[Any, Any]:
     return mine, pool
 
 
-def inbox(session: Session, actor: User, filt: InboxFilter, page_size: int = PAGE_SIZE) -> InboxPage:
-    now = clock.now()
-    soon_before = unit_calendar(session, actor.unit_id).add_working_hours(now, DUE_SOON_WORKING_HOURS)
-    mine, pool = _scopes(session, actor, now)
-    visible = or_(mine, pool)
+def _counts(session: Session, mine: Any, pool: Any, now: datetime, soon_before: datetime) -> dict[str, int]:
+    """Tasks per tab, and due soon or overdue among them: one statement."""
     counted = session.execute(
         select(
             func.count().filter(mine),
             func.count().filter(pool),
             func.count().filter(and_(Task.due_at >= now, Task.due_at <= soon_before)),
             func.count().filter(Task.due_at < now),
-        ).where(Task.closed_at.is_(None), visible)
+        ).where(Task.closed_at.is_(None), or_(mine, pool))
     ).one()
-    counts = {
+    return {
         "mine": counted[0],
         "pool": counted[1],
         "all": counted[0] + counted[1],
@@ -139,7 +136,24 @@ def inbox(session: Session, actor: User, filt: InboxFilter, page_size: int = PAG
         "overdue": counted[3],
     }
 
-    conditions = [Task.closed_at.is_(None), {"mine": mine, "pool": pool}.get(filt.tab, visible)]
+
+def _window(session: Session, actor: User) -> tuple[datetime, datetime, Any, Any]:
+    now = clock.now()
+    soon_before = unit_calendar(session, actor.unit_id).add_working_hours(now, DUE_SOON_WORKING_HOURS)
+    mine, pool = _scopes(session, actor, now)
+    return now, soon_before, mine, pool
+
+
+def inbox_counts(session: Session, actor: User) -> dict[str, int]:
+    now, soon_before, mine, pool = _window(session, actor)
+    return _counts(session, mine, pool, now, soon_before)
+
+
+def inbox(session: Session, actor: User, filt: InboxFilter, page_size: int = PAGE_SIZE) -> InboxPage:
+    now, soon_before, mine, pool = _window(session, actor)
+    counts = _counts(session, mine, pool, now, soon_before)
+
+    conditions = [Task.closed_at.is_(None), {"mine": mine, "pool": pool}.get(filt.tab, or_(mine, pool))]
     needs_dossier = bool(filt.procedure_id or filt.field_id or filt.received_from or filt.received_to)
     if filt.procedure_id:
         conditions.append(Dossier.procedure_id == filt.procedure_id)
@@ -148,9 +162,8 @@ def inbox(session: Session, actor: User, filt: InboxFilter, page_size: int = PAG
     if filt.received_from:
         conditions.append(Dossier.received_at >= datetime.combine(filt.received_from, datetime.min.time()))
     if filt.received_to:
-        conditions.append(
-            Dossier.received_at < datetime.combine(filt.received_to + timedelta(days=1), datetime.min.time())
-        )
+        end = datetime.combine(filt.received_to + timedelta(days=1), datetime.min.time())
+        conditions.append(Dossier.received_at < end)
     if filt.due == "soon":
         conditions += [Task.due_at >= now, Task.due_at <= soon_before]
     elif filt.due == "overdue":
@@ -161,7 +174,10 @@ def inbox(session: Session, actor: User, filt: InboxFilter, page_size: int = PAG
         base = base.join(Dossier, Dossier.id == Task.dossier_id)
         if filt.field_id:
             base = base.join(Procedure, Procedure.id == Dossier.procedure_id)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if needs_dossier or filt.due:
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    else:
+        total = counts[filt.tab]  # a tab alone: already counted
     pages = max(1, -(-total // page_size))
     page = min(max(filt.page, 1), pages)
     order = {
@@ -169,12 +185,13 @@ def inbox(session: Session, actor: User, filt: InboxFilter, page_size: int = PAG
         "created": (Task.created_at.desc(),),
         "received": (Dossier.received_at,),
     }[filt.sort]
+    # Sort and cut the task rows first; their dossiers and people are read for the page only.
     tasks = list(
         session.scalars(
-            base.options(joinedload(Task.dossier).joinedload(Dossier.procedure), joinedload(Task.assignee))
+            base.options(selectinload(Task.dossier).joinedload(Dossier.procedure), selectinload(Task.assignee))
             .order_by(*order, Task.id)
             .limit(page_size)
             .offset((page - 1) * page_size)
-        ).unique()
+        )
     )
     return InboxPage(tasks, counts, total, page, pages, now, soon_before, filt)

@@ -117,6 +117,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('to_person', sa.String(length=255), nullable=False, server_default=''))
 
     with op.batch_alter_table('task', schema=None) as batch_op:
+        # The pool index leaves out assigned rows (the inbox's "nobody holds it" half).
+        batch_op.drop_index('ix_task_open_role_unit', postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
+        batch_op.create_index('ix_task_open_pool', ['unit_id', 'role'], unique=False, postgresql_where=sa.text('closed_at IS NULL AND assignee_id IS NULL'), sqlite_where=sa.text('closed_at IS NULL AND assignee_id IS NULL'))
         batch_op.add_column(sa.Column('opened_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('opened_from_task_id', sa.String(length=36), nullable=True))
         batch_op.add_column(sa.Column('outcome', sa.String(length=20), nullable=False, server_default=''))
@@ -126,6 +129,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_open_pool', postgresql_where=sa.text('closed_at IS NULL AND assignee_id IS NULL'), sqlite_where=sa.text('closed_at IS NULL AND assignee_id IS NULL'))
+        batch_op.create_index('ix_task_open_role_unit', ['role', 'unit_id'], unique=False, postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
         batch_op.drop_constraint(batch_op.f('fk_task_opened_by_id_user_account'), type_='foreignkey')
         batch_op.drop_column('outcome')
         batch_op.drop_column('opened_from_task_id')
