@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.models import DossierSequence
+from engine.models import DocumentSequence, DossierSequence
 
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")  # 000.00.12.H26
 DOSSIER_CODE_RE = re.compile(r"^(?P<unit>[0-9A-Z.]{1,35})-(?P<day>\d{6})-(?P<seq>\d{4,})$")
@@ -30,15 +30,24 @@ def is_dossier_code(text: str) -> bool:
 
 def next_sequence(session: Session, unit_id: int, day: date) -> int:
     """Take the next number of ``unit_id``'s sequence for ``day``, inside the caller's transaction."""
+    return _take(session, DossierSequence.__table__, unit_id=unit_id, day=day)
+
+
+def next_document_number(session: Session, agency_id: int, year: int, kind: str) -> int:
+    """Take the next number of the agency's ``kind`` of issued documents for ``year``."""
+    return _take(session, DocumentSequence.__table__, agency_id=agency_id, year=year, kind=kind)
+
+
+def _take(session: Session, table: Table, **key: object) -> int:
+    """One upsert that creates the counter row at 1 or increments it, and returns the value."""
     bind = session.get_bind()
     dialect = bind.dialect.name if isinstance(bind, Engine) else bind.engine.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = DossierSequence.__table__
     stmt = (
         insert(table)
-        .values(unit_id=unit_id, day=day, last_value=1)
+        .values(**key, last_value=1)
         .on_conflict_do_update(
-            index_elements=[table.c.unit_id, table.c.day],
+            index_elements=[table.c[name] for name in key],
             set_={"last_value": table.c.last_value + 1},
         )
         .returning(table.c.last_value)

@@ -7,6 +7,7 @@ from engine.models.directory import Unit, User, UserRole
 from engine.models.dossier import (
     Attachment,
     Comment,
+    DocumentSequence,
     Dossier,
     DossierComponent,
     DossierSequence,
@@ -25,6 +26,7 @@ __all__ = [
     "Comment",
     "Component",
     "Delegation",
+    "DocumentSequence",
     "Dossier",
     "DossierComponent",
     "DossierSequence",

@@ -198,6 +198,17 @@ class HistoryEvent(Base):
     status_after: Mapped[int] = mapped_column(Integer)
 
 
+class DocumentSequence(Base):
+    """The last number an agency gave a kind of issued document in a year (the "12" of "12/QĐ-UBND")."""
+
+    __tablename__ = "document_sequence"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
 class DossierSequence(Base):
     """The last sequence number given by a unit on a day (the NNNN of a dossier code)."""
 

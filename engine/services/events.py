@@ -14,8 +14,16 @@ from sqlalchemy.orm import Session
 from engine.services import notifications
 
 
-def status_changed(session: Session, dossier: Any, actor: Any, previous: int, now: datetime) -> None:
-    """``dossier`` (ORM object or Core row namespace) went from ``previous`` to ``dossier.status``."""
+def status_changed(
+    session: Session,
+    dossier: Any,
+    actor: Any,
+    previous: int,
+    now: datetime,
+    workflow: dict[str, Any] | None = None,
+) -> None:
+    """``dossier`` (ORM object or Core row namespace) went from ``previous`` to ``dossier.status``;
+    ``workflow`` is the workflow's data when the caller holds the instance."""
     if previous == dossier.status:
         return
     # The applicant hears by e-mail when the result is ready (9) and when it is returned (10).
@@ -24,4 +32,4 @@ def status_changed(session: Session, dossier: Any, actor: Any, previous: int, no
     if dossier.status == 9:  # DossierStatus.RESOLVED
         from engine.services.result_documents import issue_result  # local: it imports the dossier services
 
-        issue_result(session, dossier.id, actor, now)
+        issue_result(session, dossier.id, actor, now, workflow=workflow)

@@ -19,10 +19,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.codes import next_document_number
 from engine.documents.dates import BLANK
 from engine.documents.notices import (
     ResultData,
@@ -166,14 +167,21 @@ def template_of(procedure: Procedure) -> ResultTemplate:
 
 
 def _result_data(
-    session: Session, dossier: Dossier, *, now: datetime, signer_name: str, number: str, draft: bool
+    session: Session,
+    dossier: Dossier,
+    *,
+    now: datetime,
+    signer_name: str,
+    number: str,
+    draft: bool,
+    workflow: dict[str, Any] | None = None,
 ) -> ResultData:
     procedure = dossier.procedure
     template = template_of(procedure)
     agency = session.get(Unit, dossier.agency_id)
     department = session.get(Unit, dossier.department_id)
     agency_name = agency.name if agency else ""
-    data = workflow_data(session, dossier)
+    data = workflow if workflow is not None else workflow_data(session, dossier)
     return ResultData(
         template=template.name,
         title=template.title,
@@ -223,20 +231,8 @@ def live_result(session: Session, dossier_id: int) -> IssuedDocument | None:
 
 
 def _next_number(session: Session, agency_id: int, year: int) -> int:
-    """The next sequence of the agency's results this year; the agency row lock serialises issuers (PostgreSQL)."""
-    session.execute(select(Unit.id).where(Unit.id == agency_id).with_for_update()).scalar()
-    start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
-    issued = session.execute(
-        select(func.count(IssuedDocument.id))
-        .join(Dossier, Dossier.id == IssuedDocument.dossier_id)
-        .where(
-            Dossier.agency_id == agency_id,
-            IssuedDocument.kind == RESULT,
-            IssuedDocument.issued_at >= start,
-            IssuedDocument.issued_at < end,
-        )
-    ).scalar_one()
-    return int(issued) + 1
+    """The next number of the agency's results this year: one upsert, race-free on every backend."""
+    return next_document_number(session, agency_id, year, RESULT)
 
 
 def _unused_code(session: Session) -> str:
@@ -248,12 +244,18 @@ def _unused_code(session: Session) -> str:
 
 
 def issue_result(
-    session: Session, dossier_id: int, signer: Any, now: datetime, base_url: str | None = None
+    session: Session,
+    dossier_id: int,
+    signer: Any,
+    now: datetime,
+    base_url: str | None = None,
+    workflow: dict[str, Any] | None = None,
 ) -> IssuedDocument:
     """Issue the dossier's result, signed by ``signer`` (a user or an actor reference); the live one if issued.
 
     Writes through the caller's session and transaction; ``base_url`` is where the public verification page
-    lives (by default the ``MOTCUA_PUBLIC_BASE_URL`` the web app uses too).
+    lives (by default the ``MOTCUA_PUBLIC_BASE_URL`` the web app uses too). ``workflow``: the workflow's data,
+    when the caller has the instance in hand (else it is read back from the stored state).
     """
     existing = live_result(session, dossier_id)
     if existing is not None:
@@ -267,7 +269,9 @@ def issue_result(
     number = f"{sequence}/{template.symbol.format(short=agency_short(agency.name if agency else ''))}"
     code = _unused_code(session)
     signer_name = getattr(signer, "full_name", "") or ""
-    data = _result_data(session, dossier, now=now, signer_name=signer_name, number=number, draft=False)
+    data = _result_data(
+        session, dossier, now=now, signer_name=signer_name, number=number, draft=False, workflow=workflow
+    )
     data = _with_code(data, code, verify_url(base_url or public_base_url(), code))
     # The record, not a rendering, is what is issued: every download is rendered from it, so its hash
     # pins the document down, and the approval step does not wait for a .docx to be built.

@@ -190,7 +190,7 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     if bumped.rowcount != 1:  # someone else changed the dossier since we read it (SQLite has no row lock)
         raise Conflict(TASK_GONE)
     conn.execute(insert(_HISTORY).values(_values(_HISTORY, event, skip=("id",))))
-    events.status_changed(session, dossier, actor, previous_status, now)
+    events.status_changed(session, dossier, actor, previous_status, now, workflow=instance.data)
     return Completion(
         dossier_code=dossier.code,
         status=int(dossier.status),

@@ -37,6 +37,14 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_pending', ['next_attempt_at'], unique=False, postgresql_where=sa.text('sent_at IS NULL'), sqlite_where=sa.text('sent_at IS NULL'))
 
+    op.create_table('document_sequence',
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('last_value', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['unit.id'], name=op.f('fk_document_sequence_agency_id_unit')),
+    sa.PrimaryKeyConstraint('agency_id', 'year', 'kind', name=op.f('pk_document_sequence'))
+    )
     op.create_table('delegation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('principal_id', sa.Integer(), nullable=False),
@@ -162,6 +170,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_delegation_deputy_period')
 
     op.drop_table('delegation')
+    op.drop_table('document_sequence')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending', postgresql_where=sa.text('sent_at IS NULL'), sqlite_where=sa.text('sent_at IS NULL'))
 
