@@ -15,6 +15,9 @@ from engine.services.errors import NotFound
 from engine.services.receive import receive_dossier
 from engine.status import DossierStatus
 
+# Moves inside the agency that tell the applicant nothing: who took or handed a task around.
+INTERNAL_ACTIONS = ("claim", "release", "assign", "recall", "attach")
+
 
 def get_dossier(session: Session, actor: User, code: str) -> Dossier:
     """A dossier by code, for staff of its agency."""
@@ -53,7 +56,9 @@ def lookup_public(session: Session, code: str) -> PublicStatus:
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ mã “{code}”. Hãy kiểm tra lại mã trên giấy tiếp nhận.")
     events = session.scalars(
-        select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id).order_by(HistoryEvent.id)
+        select(HistoryEvent)
+        .where(HistoryEvent.dossier_id == dossier.id, HistoryEvent.action.not_in(INTERNAL_ACTIONS))
+        .order_by(HistoryEvent.id)
     ).all()
     return PublicStatus(
         code=dossier.code,

@@ -42,6 +42,9 @@ def test_inbox_tabs_claim_and_release(client):
     assert [t["id"] for t in leader.get("/tasks?tab=pool").json] == [task_id]
     actions = [h["action"] for h in _history(client, code)]
     assert actions == ["receive", "claim", "release"]
+    # The public lookup shows the steps, not who took a task inside the agency.
+    public = client.get(f"/api/v1/lookup/{code}").json
+    assert [s["title"] for s in public["steps"]] == ["Tiếp nhận hồ sơ"]
 
 
 def test_inbox_filters_are_checked(client):
