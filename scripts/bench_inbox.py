@@ -42,18 +42,14 @@ from __future__ import annotations
 
 import argparse
 import html
-import http.client
 import io
 import json
 import os
 import platform
 import random
 import re
-import secrets
 import shlex
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -72,11 +68,13 @@ from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from scripts.bench_workflow import (  # noqa: E402
+    BenchError,
+    Client,
     CpuMonitor,
+    Response,
     Server,
     build_database,
     create_database,
-    free_port,
     git_state,
     log,
     pct,
@@ -125,113 +123,19 @@ def timed_app() -> Any:
     return app
 
 
-class InboxServer(Server):
+def inbox_server(db_url: str, workers: int) -> Server:
     """bench_workflow's Server (gunicorn -w N in its own session), serving timed_app()."""
-
-    def __init__(self, db_url: str, workers: int) -> None:
-        self.port = free_port()
-        self.log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - open for the server's lifetime
-            "w+", prefix="bench-inbox-gunicorn-", suffix=".log", delete=False)
-        gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-        if not gunicorn.exists():
-            gunicorn = Path(sys.executable).parent / "gunicorn"
-        env = dict(os.environ, DATABASE_URL=db_url, SECRET_KEY=secrets.token_hex(32), PYTHONUNBUFFERED="1",
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-        self.cmd = [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                    "scripts.bench_inbox:timed_app()"]
-        self.proc = subprocess.Popen(
-            self.cmd, cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        # Our own client: bench_workflow's reads a single Server-Timing entry, and ours sends two.
-        deadline = time.monotonic() + timeout
-        client = HttpClient(self.port)
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                if client.request("GET", "/api/v1/openapi.json").status == 200:
-                    client.close()
-                    return
-            except OSError:
-                client.close()
-            time.sleep(0.2)
-        raise BenchError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        super().stop()
-        if self.proc.returncode == 0:
-            Path(self.log_file.name).unlink(missing_ok=True)
-        else:
-            log(f"  gunicorn exited with {self.proc.returncode}; its log: {self.log_file.name}")
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return Server(db_url, workers, app="scripts.bench_inbox:timed_app()", env={"PYTHONPATH": pythonpath},
+                  log_prefix="bench-inbox-gunicorn-", discard_log=True)
 
 
-# --------------------------------------------------------------------------- HTTP client with cookies
+# --------------------------------------------------------------------------- HTTP clients with cookies
 
 
-class BenchError(RuntimeError):
-    pass
-
-
-@dataclass
-class Reply:
-    status: int
-    body: bytes
-    rtt_ms: float
-    timings: dict[str, float]
-    location: str
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-
-class HttpClient:
-    """http.client with a cookie jar (the session cookie) and an optional bearer token."""
-
-    def __init__(self, port: int, token: str | None = None) -> None:
-        self.port = port
-        self.token = token
-        self.cookies: dict[str, str] = {}
-        self.conn: http.client.HTTPConnection | None = None
-
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> Reply:
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        started = time.perf_counter()
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            resp = self.conn.getresponse()
-            raw = resp.read()
-        except Exception:
-            self.close()
-            raise
-        rtt = (time.perf_counter() - started) * 1000
-        if resp.will_close:
-            self.close()
-        for cookie in resp.headers.get_all("Set-Cookie") or []:
-            name, _, value = cookie.split(";", 1)[0].partition("=")
-            self.cookies[name.strip()] = value.strip()
-        timings = {m.group(1): float(m.group(2))
-                   for m in re.finditer(r"(\w+);dur=([0-9.]+)", ", ".join(resp.headers.get_all("Server-Timing") or []))}
-        return Reply(resp.status, raw, rtt, timings, resp.getheader("Location") or "")
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
-def html_login(port: int, username: str) -> HttpClient:
+def html_login(port: int, username: str) -> Client:
     """The browser's way in: GET the form, POST it with its CSRF token, keep the session cookie."""
-    client = HttpClient(port)
+    client = Client(port, cookies=True)
     r = client.request("GET", "/dang-nhap")
     found = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
     if r.status != 200 or not found:
@@ -246,13 +150,13 @@ def html_login(port: int, username: str) -> HttpClient:
     return client
 
 
-def api_login(port: int, username: str) -> HttpClient:
-    client = HttpClient(port)
+def api_login(port: int, username: str) -> Client:
+    client = Client(port, cookies=True)
     body = json.dumps({"username": username, "password": PASSWORD}).encode()
     r = client.request("POST", "/api/v1/tokens", body, {"Content-Type": "application/json"})
     if r.status != 201:
         raise BenchError(f"token for {username}: HTTP {r.status}: {r.text[:200]}")
-    client.token = json.loads(r.body)["token"]
+    client.token = json.loads(r.raw)["token"]
     return client
 
 
@@ -680,10 +584,10 @@ ENDPOINTS = (
 @dataclass
 class Target:
     name: str  # big | twin
-    server: InboxServer
-    clients: dict[tuple[str, str], HttpClient] = field(default_factory=dict)  # (user, kind) -> client
+    server: Server
+    clients: dict[tuple[str, str], Client] = field(default_factory=dict)  # (user, kind) -> client
 
-    def call(self, ep: Endpoint) -> Reply:
+    def call(self, ep: Endpoint) -> Response:
         r = self.clients[(ep.user, ep.kind)].request("GET", ep.path, headers={
             "Accept": "application/json" if ep.kind == "api" else "text/html"})
         if r.status != 200:
@@ -691,11 +595,11 @@ class Target:
         return r
 
 
-def rows_shown(ep: Endpoint, r: Reply) -> str:
+def rows_shown(ep: Endpoint, r: Response) -> str:
     if ep.kind == "html":
         total = re.search(r"Trang \d+/\d+ · (\d+) công việc", r.text)
         return f"{r.text.count('data-task=')} rows" + (f" of {total.group(1)}" if total else "")
-    data = json.loads(r.body)
+    data = json.loads(r.raw)
     return f"{len(data)} tasks" if isinstance(data, list) else json.dumps(data)
 
 
@@ -844,7 +748,7 @@ def main() -> int:
         f"twin: only those {args.mine + args.pool}; {rounds} timed requests per endpoint and database")
 
     urls: dict[str, str] = {}
-    servers: dict[str, InboxServer] = {}
+    servers: dict[str, Server] = {}
     monitor = CpuMonitor()
     results: dict[str, Any] = {}
     try:
@@ -890,7 +794,7 @@ def main() -> int:
                     f"database {sizes[3]}")
 
             for key in ("big", "twin"):
-                servers[key] = InboxServer(urls[key], args.workers)
+                servers[key] = inbox_server(urls[key], args.workers)
             targets = []
             for key in ("big", "twin"):
                 servers[key].wait_ready()
@@ -906,7 +810,7 @@ def main() -> int:
                 shown = [rows_shown(ep, t.call(ep)) for t in targets]
                 log(f"  {ep.label:<40} {ep.user:<12} {shown[0]}  |  {shown[1]}"
                     + ("" if shown[0] == shown[1] else "   <- DIFFERENT"))
-            counts = json.loads(targets[0].call(ENDPOINTS[4]).body)
+            counts = json.loads(targets[0].call(ENDPOINTS[4]).raw)
             if counts["mine"] != args.mine:
                 raise BenchError(f"{SPECIALIST} has {counts['mine']} open tasks, expected {args.mine}")
 

@@ -20,7 +20,7 @@ INTERNAL_ACTIONS = ("claim", "release", "assign", "recall", "attach")
 
 
 def get_dossier(session: Session, actor: User, code: str) -> Dossier:
-    """A dossier by code, for staff of its agency."""
+    """A dossier by code, for the staff of the units that hold it (see access.can_view_dossier)."""
     dossier = session.scalars(select(Dossier).where(Dossier.code == code.strip())).first()
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ mã “{code}”.")
