@@ -16,7 +16,7 @@ from engine.services.receive import receive_dossier
 from engine.status import DossierStatus
 
 # Moves inside the agency that tell the applicant nothing: who took or handed a task around.
-INTERNAL_ACTIONS = ("claim", "release", "assign", "recall", "attach")
+INTERNAL_ACTIONS = ("claim", "release", "assign", "recall", "attach", "migrate")
 
 
 def get_dossier(session: Session, actor: User, code: str) -> Dossier:

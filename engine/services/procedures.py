@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -108,18 +108,25 @@ def get_procedure(session: Session, code: str) -> Procedure:
     return procedure
 
 
-_processes: dict[int, ProcessSpec] = {}
+_processes: dict[tuple[object, int], ProcessSpec] = {}
 
 
 def process_of_version(session: Session, version_id: int) -> ProcessSpec:
     """The parsed process of a deployed version; versions never change, so each is parsed once per process.
 
-    Keyed by id, so the hot paths neither fetch nor hash the XML again.
+    Keyed by database and id, so the hot paths neither fetch nor hash the XML again, and two
+    databases served by one process (tests, tools) never share a version's row id.
     """
-    process = _processes.get(version_id)
+    key = (_database_of(session), version_id)
+    process = _processes.get(key)
     if process is None:
-        xml, key = session.execute(
+        xml, process_key = session.execute(
             select(ProcessVersion.bpmn_xml, ProcessVersion.process_key).where(ProcessVersion.id == version_id)
         ).one()
-        process = _processes[version_id] = parse_process(xml, key)
+        process = _processes[key] = parse_process(xml, process_key)
     return process
+
+
+def _database_of(session: Session) -> object:
+    bind = session.get_bind()
+    return (bind if isinstance(bind, Engine) else bind.engine).url

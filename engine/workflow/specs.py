@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -78,7 +79,9 @@ def executable_process_ids(xml: str) -> list[str]:
     ]
 
 
-_cache: dict[str, ProcessSpec] = {}
+# Deployed versions are few; drafts checked in the designer are many and short-lived, so the cache is bounded.
+_CACHE_SIZE = 256
+_cache: OrderedDict[str, ProcessSpec] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -87,6 +90,9 @@ def parse_process(xml: str, process_key: str | None = None) -> ProcessSpec:
     key = content_hash(xml) + ":" + (process_key or "")
     cached = _cache.get(key)
     if cached is not None:
+        with _cache_lock:
+            if key in _cache:
+                _cache.move_to_end(key)
         return cached
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(xml.encode("utf-8"))
@@ -94,4 +100,6 @@ def parse_process(xml: str, process_key: str | None = None) -> ProcessSpec:
     parsed = ProcessSpec(process_key, parser.get_spec(process_key), parser.get_subprocess_specs(process_key))
     with _cache_lock:
         _cache[key] = parsed
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return parsed

@@ -6,6 +6,7 @@ change. Nothing here raises on a bad diagram: it returns the problems.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +17,15 @@ from engine.roles import lane_names_hint, role_for_lane
 from engine.workflow.specs import BPMN_NS, executable_process_ids, parse_process
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+# A diagram larger than this is refused before it is parsed: real ones weigh tens of kilobytes.
+MAX_BPMN_BYTES = 5 * 1024 * 1024
+
+# Flow nodes where a run stops to wait (for a person, a time, a message): a loop through one is not a spin.
+WAIT_STATES = {
+    "userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway", "subProcess",
+    "callActivity", "transaction", "adHocSubProcess",
+}  # fmt: skip
 
 SUPPORTED = {
     "definitions", "process", "collaboration", "participant", "laneSet", "lane", "childLaneSet",
@@ -36,6 +46,7 @@ ELEMENT_LABELS = {
     "complexGateway": "cổng phức hợp (complex gateway)",
     "eventBasedGateway": "cổng sự kiện (event-based gateway)",
     "inclusiveGateway": "cổng bao hàm (inclusive gateway)",
+    "message": "thông điệp (message)",
 }
 
 
@@ -52,25 +63,34 @@ class Problem:
         return f"{where}: {self.message}" if self.element_id else self.message
 
 
-def validate_bpmn(xml: str | bytes, known_forms: Iterable[str]) -> list[Problem]:
-    """All the problems that keep ``xml`` from being deployed; an empty list if there are none."""
+def validate_bpmn(xml: str | bytes, known_forms: Iterable[str] | None) -> list[Problem]:
+    """All the problems that keep ``xml`` from being deployed; an empty list if there are none.
+
+    ``known_forms`` None skips the check that each form exists (a dry run needs no forms).
+    """
+    if len(xml) > MAX_BPMN_BYTES:  # characters never outnumber bytes: refuse before encoding
+        return [_too_large(len(xml))]
     raw = xml.encode("utf-8") if isinstance(xml, str) else xml
+    if len(raw) > MAX_BPMN_BYTES:
+        return [_too_large(len(raw))]
     try:
         root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as err:
-        line = err.lineno or "?"
-        return [
-            Problem("", "", f"Tệp không phải XML hợp lệ (dòng {line}): {err.msg}. Hãy lưu lại sơ đồ từ trình thiết kế.")
-        ]
+        return [_malformed(err)]
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
         return [Problem("", "", "Tệp không phải sơ đồ BPMN 2.0 (thiếu phần tử bpmn:definitions).")]
-    text = raw.decode("utf-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return [Problem("", "", "Tệp phải được lưu với mã hóa UTF-8. Hãy lưu lại sơ đồ từ trình thiết kế.")]
     if not executable_process_ids(text):
         return [Problem("", "", "Sơ đồ không có quy trình nào được đánh dấu thực thi (isExecutable).")]
 
     problems = _unsupported_elements(root)
-    problems += _user_task_problems(root, set(known_forms))
+    problems += _user_task_problems(root, None if known_forms is None else set(known_forms))
     problems += _gateway_and_script_problems(root)
+    problems += _loop_problems(root)
+    problems += _message_problems(root)
     if problems:
         return problems
     try:
@@ -84,6 +104,48 @@ def validate_bpmn(xml: str | bytes, known_forms: Iterable[str]) -> list[Problem]
     except Exception as err:  # the parser raises many kinds; a designer needs the message
         return [Problem("", "", f"Không đọc được quy trình: {err}.")]
     return []
+
+
+def _too_large(size: int) -> Problem:
+    return Problem(
+        "",
+        "",
+        f"Tệp sơ đồ nặng {size / 1024 / 1024:.1f} MB, vượt giới hạn {MAX_BPMN_BYTES // 1024 // 1024} MB. "
+        "Hãy bỏ bớt hình ảnh hoặc tài liệu nhúng trong sơ đồ, hoặc tách quy trình thành nhiều thủ tục.",
+    )
+
+
+# libxml2's commonest complaints, said for a designer; the original stays in brackets for whoever debugs.
+_XML_ERRORS = (
+    ("Document is empty", "tệp rỗng"),
+    ("Start tag expected", "không tìm thấy thẻ mở đầu tiên"),
+    ("Opening and ending tag mismatch", "thẻ mở và thẻ đóng không khớp nhau"),
+    ("Premature end of data", "tệp bị cắt cụt: có thẻ chưa được đóng"),
+    ("EndTag: '</' not found", "tệp bị cắt cụt: có thẻ chưa được đóng"),
+    ("Extra content at the end of the document", "có nội dung thừa sau thẻ đóng cuối cùng"),
+    ("EntityRef: expecting ';'", "ký tự “&” phải được viết là “&amp;”"),
+    ("xmlParseEntityRef: no name", "ký tự “&” phải được viết là “&amp;”"),
+    ("Unescaped '<' not allowed", "ký tự “<” trong giá trị thuộc tính phải được viết là “&lt;”"),
+    ("AttValue: \" or ' expected", "giá trị thuộc tính phải nằm trong dấu nháy"),
+    ("attributes construct error", "thuộc tính viết sai cú pháp"),
+    ("Attribute redefined", "một thuộc tính bị lặp lại trong cùng một thẻ"),
+    ("Couldn't find end of Start Tag", "thẻ mở chưa được đóng bằng “>”"),
+    ("StartTag: invalid element name", "tên thẻ không hợp lệ"),
+    ("Namespace prefix", "tiền tố không gian tên (namespace) chưa được khai báo"),
+)
+
+
+def _malformed(err: etree.XMLSyntaxError) -> Problem:
+    detail = (err.msg or str(err)).strip()
+    plain = re.sub(r"^Attribute \S+ redefined", "Attribute redefined", detail)
+    said = next((vi for en, vi in _XML_ERRORS if plain.startswith(en)), "cú pháp XML không hợp lệ")
+    where = f"dòng {err.lineno or '?'}" + (f", cột {err.offset + 1}" if err.offset is not None else "")  # 0-based
+    return Problem(
+        "",
+        "",
+        f"Tệp không phải XML hợp lệ ({where}): {said} (chi tiết kỹ thuật: {detail}). "
+        "Hãy sửa chỗ đó, hoặc lưu lại sơ đồ từ trình thiết kế.",
+    )
 
 
 def _name(node: etree._Element) -> str:
@@ -117,7 +179,7 @@ def _unsupported_elements(root: etree._Element) -> list[Problem]:
     return problems
 
 
-def _user_task_problems(root: etree._Element, known_forms: set[str]) -> list[Problem]:
+def _user_task_problems(root: etree._Element, known_forms: set[str] | None) -> list[Problem]:
     lane_of: dict[str, etree._Element] = {}
     for lane in _bpmn(root, "lane"):
         for ref in lane.findall(f"{{{BPMN_NS}}}flowNodeRef"):
@@ -149,7 +211,7 @@ def _user_task_problems(root: etree._Element, known_forms: set[str]) -> list[Pro
                     "Chưa chọn biểu mẫu: thêm thuộc tính “form” với tên một biểu mẫu trong thư mục forms/.",
                 )
             )
-        elif form not in known_forms:
+        elif known_forms is not None and form not in known_forms:
             problems.append(
                 Problem(
                     task_id,
@@ -174,11 +236,23 @@ def _gateway_and_script_problems(root: etree._Element) -> list[Problem]:
     problems = []
     flows = {flow.get("id"): flow for flow in _bpmn(root, "sequenceFlow")}
     for gateway in _bpmn(root, "exclusiveGateway"):
-        outgoing = [flows.get((ref.text or "").strip()) for ref in gateway.findall(f"{{{BPMN_NS}}}outgoing")]
-        outgoing = [flow for flow in outgoing if flow is not None]
+        gateway_id = gateway.get("id", "")
+        # Some tools write no bpmn:outgoing children: the flows' sourceRef is what the engine follows.
+        refs = [(ref.text or "").strip() for ref in gateway.findall(f"{{{BPMN_NS}}}outgoing")]
+        refs += [flow_id for flow_id, flow in flows.items() if flow.get("sourceRef") == gateway_id]
+        outgoing = [flows[flow_id] for flow_id in dict.fromkeys(refs) if flow_id in flows]
+        default = gateway.get("default")
+        if default and default not in {flow.get("id") for flow in outgoing}:
+            problems.append(
+                Problem(
+                    gateway_id,
+                    _name(gateway),
+                    f"Nhánh mặc định {default} không phải một nhánh đi ra từ cổng này. "
+                    "Hãy chọn lại nhánh mặc định trong số các nhánh đi ra.",
+                )
+            )
         if len(outgoing) < 2:
             continue
-        default = gateway.get("default")
         unconditioned = [
             flow
             for flow in outgoing
@@ -188,7 +262,7 @@ def _gateway_and_script_problems(root: etree._Element) -> list[Problem]:
             names = ", ".join(flow.get("id", "") for flow in unconditioned)
             problems.append(
                 Problem(
-                    gateway.get("id", ""),
+                    gateway_id,
                     _name(gateway),
                     f"Nhánh {names} không có điều kiện và không phải nhánh mặc định. "
                     'Hãy thêm điều kiện, ví dụ decision == "approve", hoặc đặt một nhánh làm mặc định.',
@@ -204,12 +278,197 @@ def _gateway_and_script_problems(root: etree._Element) -> list[Problem]:
     return problems
 
 
+# Python's commonest syntax complaints, said for a designer.
+_PYTHON_ERRORS = (
+    ("invalid syntax", "cú pháp không hợp lệ"),
+    ("unexpected indent", "thụt lề không đúng chỗ (dòng đầu của kịch bản không được thụt lề)"),
+    ("unindent does not match", "thụt lề không khớp với các dòng trên"),
+    ("expected an indented block", "thiếu khối lệnh thụt lề sau dấu “:”"),
+    ("expected ':'", "thiếu dấu “:”"),
+    ("unterminated string literal", "chuỗi ký tự chưa được đóng dấu nháy"),
+    ("unterminated triple-quoted string", "chuỗi ký tự chưa được đóng dấu nháy"),
+    ("unmatched", "thừa dấu đóng ngoặc"),
+    ("closing parenthesis", "dấu đóng ngoặc không khớp dấu mở ngoặc"),
+    ("cannot assign to", "không thể gán giá trị cho vế trái này"),
+    ("invalid character", "có ký tự không hợp lệ (có thể là dấu nháy kiểu Word “ ”)"),
+    ("invalid decimal literal", "số viết sai"),
+    ("unexpected EOF", "kịch bản kết thúc giữa chừng"),
+)
+
+
 def _syntax_problem(node: etree._Element, source: str | None, mode: str, what: str) -> list[Problem]:
     try:
         compile(source or "None", node.get("id", "bpmn"), mode)
     except SyntaxError as err:
-        return [Problem(node.get("id", ""), _name(node), f"{what} có lỗi cú pháp ở dòng {err.lineno}: {err.msg}.")]
+        detail = err.msg or "invalid syntax"
+        if "was never closed" in detail:
+            said = "dấu mở ngoặc chưa được đóng"
+        else:
+            said = next((vi for en, vi in _PYTHON_ERRORS if detail.startswith(en)), "lỗi cú pháp Python")
+        lines = (source or "").splitlines()
+        code = lines[err.lineno - 1].strip() if err.lineno and 0 < err.lineno <= len(lines) else ""
+        shown = f" “{code[:120]}”" if code else ""
+        return [
+            Problem(
+                node.get("id", ""),
+                _name(node),
+                f"{what} có lỗi cú pháp ở dòng {err.lineno}{shown}: {said} (chi tiết kỹ thuật: {detail}). "
+                "Hãy sửa mã Python ở dòng đó.",
+            )
+        ]
     return []
+
+
+def _loop_problems(root: etree._Element) -> list[Problem]:
+    """Cycles of sequence flows that never stop at a wait state: the engine would run them for ever."""
+    problems = []
+    for process in _bpmn(root, "process"):
+        by_id = {
+            node.get("id"): node
+            for node in process.iter()
+            if isinstance(node.tag, str) and node.get("id") and etree.QName(node).namespace == BPMN_NS
+        }
+        nodes: dict[str, etree._Element] = {}
+        edges: dict[str, list[str]] = {}
+        for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+            source, target = flow.get("sourceRef", ""), flow.get("targetRef", "")
+            if source in by_id and target in by_id:
+                edges.setdefault(source, []).append(target)
+                nodes[source], nodes[target] = by_id[source], by_id[target]
+        spinning = {node_id for node_id, node in nodes.items() if etree.QName(node).localname not in WAIT_STATES}
+        graph = {node_id: [t for t in edges.get(node_id, []) if t in spinning] for node_id in spinning}
+        sources: dict[str, set[str]] = {}
+        for source, targets in edges.items():
+            for target in targets:
+                sources.setdefault(target, set()).add(source)
+        for component in _strongly_connected(graph):
+            if len(component) == 1 and component[0] not in graph[component[0]]:
+                continue
+            members = set(component)
+            if any(
+                etree.QName(nodes[n]).localname == "parallelGateway" and sources.get(n, set()) - members
+                for n in component
+            ):
+                continue  # a parallel join in the loop also waits for a branch from outside it: no spin
+            cycle = _cycle_through(graph, members)
+            # Name the gateway where the loop turns back: that is where an exit belongs.
+            first = next((n for n in cycle if etree.QName(nodes[n]).localname.endswith("Gateway")), cycle[0])
+            path = " → ".join(_label(nodes[n]) for n in [*cycle, cycle[0]])
+            problems.append(
+                Problem(
+                    first,
+                    _name(nodes[first]),
+                    f"Vòng lặp {path} không đi qua tác vụ người dùng nào: bộ máy quy trình sẽ chạy vòng mãi "
+                    "không dừng. Hãy cho nhánh quay lại đi tới một tác vụ người dùng (ví dụ bước thẩm định lại).",
+                )
+            )
+    return problems
+
+
+def _label(node: etree._Element) -> str:
+    return f"“{node.get('name')}” ({node.get('id')})" if node.get("name") else str(node.get("id"))
+
+
+def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (a diagram of thousands of nodes must not hit the recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    counter = 0
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            successors = graph[node]
+            if child < len(successors):
+                work.append((node, child + 1))
+                succ = successors[child]
+                if succ not in index:
+                    work.append((succ, 0))
+                elif succ in on_stack:
+                    low[node] = min(low[node], index[succ])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                components.append(component[::-1])
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return components
+
+
+def _cycle_through(graph: dict[str, list[str]], component: set[str]) -> list[str]:
+    """One cycle inside a strongly connected ``component``, as a list of node ids in flow order."""
+    start = min(component)
+    previous: dict[str, str] = {}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for succ in graph[node]:
+            if succ not in component:
+                continue
+            if succ == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(previous[path[-1]])
+                return path[::-1]
+            if succ not in previous:
+                previous[succ] = node
+                queue.append(succ)
+    return [start]
+
+
+def _message_problems(root: etree._Element) -> list[Problem]:
+    """Messages are matched by name: a nameless one, or an event that names none, can never be received."""
+    problems = []
+    messages = {message.get("id"): message for message in _bpmn(root, "message")}
+    for message in messages.values():
+        if not (message.get("name") or "").strip():
+            problems.append(
+                Problem(
+                    message.get("id", ""),
+                    "",
+                    "Thông điệp (message) chưa có tên. Hãy đặt tên cho thông điệp, ví dụ “ket_qua_xac_minh”: "
+                    "sự kiện chờ thông điệp nhận ra nó theo tên.",
+                )
+            )
+    for definition in _bpmn(root, "messageEventDefinition"):
+        event = definition.getparent()
+        ref = (definition.get("messageRef") or "").strip()
+        if not ref:
+            problems.append(
+                Problem(
+                    event.get("id", ""),
+                    _name(event),
+                    "Sự kiện thông điệp chưa gắn với thông điệp nào nên thông điệp không có tên. "
+                    "Hãy chọn hoặc tạo một thông điệp có tên (messageRef) cho sự kiện này.",
+                )
+            )
+        elif ref not in messages:
+            problems.append(
+                Problem(
+                    event.get("id", ""),
+                    _name(event),
+                    f"Sự kiện thông điệp tham chiếu tới thông điệp “{ref}” không có trong sơ đồ. "
+                    "Hãy chọn một thông điệp có sẵn hoặc tạo thông điệp đó (có tên).",
+                )
+            )
+    return problems
 
 
 def _is_positive_number(text: str) -> bool:
