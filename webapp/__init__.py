@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api,
         auth,
         counter,
+        designer,
         diagram,
         documents,
         dossiers,
@@ -49,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.cli import register_cli
     from webapp.outbox import init_app as init_outbox
 
-    for module in (auth, counter, inbox, dossiers, processing, documents, portal, admin, diagram, vendor):
+    for module in (auth, counter, inbox, dossiers, processing, documents, portal, admin, diagram, designer, vendor):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates each call by bearer token, not by cookie

@@ -19,6 +19,7 @@ ONE_YEAR = 365 * 24 * 3600
 # The bpmn-js files a page may ask for (relative to node_modules/bpmn-js/dist/) and their types.
 BPMN_JS_FILES = {
     "bpmn-navigated-viewer.production.min.js": "text/javascript; charset=utf-8",
+    "bpmn-modeler.production.min.js": "text/javascript; charset=utf-8",
     "assets/diagram-js.css": "text/css; charset=utf-8",
     "assets/bpmn-js.css": "text/css; charset=utf-8",
     "assets/bpmn-font/css/bpmn.css": "text/css; charset=utf-8",

@@ -37,7 +37,7 @@ DIFF_LINES = 400
 FORBIDDEN = "Chỉ người thiết kế quy trình hoặc quản trị hệ thống mới được quản lý phiên bản quy trình."
 
 
-def _require_designer(actor: User) -> None:
+def require_designer(actor: User) -> None:
     if not (actor.has_role(Role.PROCESS_DESIGNER) or actor.has_role(Role.ADMINISTRATOR)):
         raise Forbidden(FORBIDDEN)
 
@@ -102,7 +102,7 @@ class VersionInfo:
 
 def versions(session: Session, actor: User, process_key: str) -> list[VersionInfo]:
     """Every deployed version of ``process_key``, newest first."""
-    _require_designer(actor)
+    require_designer(actor)
     rows = session.scalars(
         select(ProcessVersion).where(ProcessVersion.process_key == process_key).order_by(ProcessVersion.number.desc())
     ).all()
@@ -203,7 +203,7 @@ _STEP_FIELDS = (
 
 def version_diff(session: Session, actor: User, version_id: int) -> VersionDiff:
     """What version ``version_id`` changed against the version numbered just before it."""
-    _require_designer(actor)
+    require_designer(actor)
     version = _version(session, version_id)
     previous = session.scalars(
         select(ProcessVersion)
@@ -301,7 +301,7 @@ def redeploy(session: Session, actor: User, version_id: int, forms: FormRegistry
 
     With ``forms``, the XML is checked again first (a form it names may have been removed since).
     """
-    _require_designer(actor)
+    require_designer(actor)
     version = _version(session, version_id)
     latest = latest_version(session, version.process_key)
     if latest is not None and latest.content_hash == version.content_hash:
@@ -352,7 +352,7 @@ def migrate_dossiers(session: Session, actor: User, process_key: str, to_version
     completed concurrently on the old version fails cleanly. The rest are refused, each
     with its reason.
     """
-    _require_designer(actor)
+    require_designer(actor)
     target = _version(session, to_version_id)
     if target.process_key != process_key:
         raise NotFound(f"Phiên bản này không thuộc quy trình “{process_key}”.")

@@ -70,8 +70,21 @@ def step_info(task_spec: object) -> StepInfo:
     )
 
 
+def safe_parser() -> etree.XMLParser:
+    """No entities expanded, no DTD loaded, nothing fetched: a diagram is data, never a way to read files."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def require_plain_xml(xml: str) -> etree._Element:
+    """The parsed root; ValueError for a document with a DOCTYPE (entities could read the server's files)."""
+    root = etree.fromstring(xml.encode("utf-8"), parser=safe_parser())
+    if root.getroottree().docinfo.doctype:
+        raise ValueError("BPMN with a DOCTYPE is refused")
+    return root
+
+
 def executable_process_ids(xml: str) -> list[str]:
-    root = etree.fromstring(xml.encode("utf-8"))
+    root = require_plain_xml(xml)
     return [
         node.get("id")
         for node in root.iter(f"{{{BPMN_NS}}}process")
@@ -94,6 +107,7 @@ def parse_process(xml: str, process_key: str | None = None) -> ProcessSpec:
             if key in _cache:
                 _cache.move_to_end(key)
         return cached
+    require_plain_xml(xml)  # before SpiffWorkflow's own parser, which would expand entities
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(xml.encode("utf-8"))
     process_key = process_key or executable_process_ids(xml)[0]

@@ -14,7 +14,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from engine.roles import lane_names_hint, role_for_lane
-from engine.workflow.specs import BPMN_NS, executable_process_ids, parse_process
+from engine.workflow.specs import BPMN_NS, executable_process_ids, parse_process, safe_parser
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
@@ -74,9 +74,18 @@ def validate_bpmn(xml: str | bytes, known_forms: Iterable[str] | None) -> list[P
     if len(raw) > MAX_BPMN_BYTES:
         return [_too_large(len(raw))]
     try:
-        root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(raw, parser=safe_parser())
     except etree.XMLSyntaxError as err:
         return [_malformed(err)]
+    if root.getroottree().docinfo.doctype:
+        return [
+            Problem(
+                "",
+                "",
+                "Tệp có khai báo DOCTYPE/ENTITY; vì an toàn, hệ thống không nhận. "
+                "Hãy xóa phần <!DOCTYPE …> ở đầu tệp (trình thiết kế BPMN không cần nó).",
+            )
+        ]
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
         return [Problem("", "", "Tệp không phải sơ đồ BPMN 2.0 (thiếu phần tử bpmn:definitions).")]
     try:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.workflow import validate_bpmn
+import pytest
+from lxml import etree
+
+from engine.workflow import parse_process, validate_bpmn
 from tests.conftest import FORMS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -231,3 +234,26 @@ def test_without_known_forms_the_form_names_are_not_checked():
     xml = STRAIGHT.replace('value="receive"', 'value="khong_co"')
     assert any("khong_co" in m for m in problems(xml))
     assert validate_bpmn(xml, None) == []
+
+
+def _with_doctype(entity: str) -> str:
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY e {entity}>]>\n'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+        '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s" name="&e;"/></bpmn:process>'
+        "</bpmn:definitions>"
+    )
+
+
+def test_a_doctype_is_refused_before_any_entity_is_read():
+    internal = _with_doctype('"x"')
+    problems = validate_bpmn(internal, [])
+    assert [p.message.split(";")[0] for p in problems] == ["Tệp có khai báo DOCTYPE/ENTITY"]
+    with pytest.raises(ValueError):
+        parse_process(internal)
+    # An entity that would read a file of the server is refused as it is parsed, and nothing is read.
+    external = _with_doctype('SYSTEM "file:///etc/hostname"')
+    (problem,) = validate_bpmn(external, [])
+    assert "external entity" in problem.message
+    with pytest.raises(etree.XMLSyntaxError):
+        parse_process(external)
