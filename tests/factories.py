@@ -91,3 +91,33 @@ def run_permit_to_end(client: FlaskClient, dossier_code: str, reject_times: int 
     assert task is not None
     responses.append(counter.complete(task["id"], {"receiver_name": "Nguyễn Văn An", "return_method": "counter"}))
     return responses
+
+
+def with_step_after_examination(xml: str, step_id: str, name: str, hours: int) -> str:
+    """The permit diagram with one more specialist step between examination and approval."""
+    task = f"""<bpmn:userTask id="{step_id}" name="{name}">
+      <bpmn:extensionElements>
+        <spiff:properties>
+          <spiff:property name="form" value="examine" />
+          <spiff:property name="status" value="4" />
+          <spiff:property name="allotted_hours" value="{hours}" />
+        </spiff:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>flow_examine_approve</bpmn:incoming>
+      <bpmn:outgoing>flow_check_approve</bpmn:outgoing>
+    </bpmn:userTask>
+    """
+    xml = xml.replace(
+        '<bpmn:sequenceFlow id="flow_examine_approve" sourceRef="task_examine" targetRef="task_approve" />',
+        f'<bpmn:sequenceFlow id="flow_examine_approve" sourceRef="task_examine" targetRef="{step_id}" />\n'
+        f'    <bpmn:sequenceFlow id="flow_check_approve" sourceRef="{step_id}" targetRef="task_approve" />',
+    )
+    xml = xml.replace(
+        "<bpmn:incoming>flow_examine_approve</bpmn:incoming>\n      <bpmn:outgoing>flow_approve_gw</bpmn:outgoing>",
+        "<bpmn:incoming>flow_check_approve</bpmn:incoming>\n      <bpmn:outgoing>flow_approve_gw</bpmn:outgoing>",
+    )
+    xml = xml.replace('<bpmn:userTask id="task_approve"', task + '<bpmn:userTask id="task_approve"')
+    return xml.replace(
+        "<bpmn:flowNodeRef>task_examine</bpmn:flowNodeRef>",
+        f"<bpmn:flowNodeRef>task_examine</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>{step_id}</bpmn:flowNodeRef>",
+    )

@@ -22,41 +22,14 @@ from engine.services.errors import Conflict, Forbidden
 from engine.services.procedures import deploy_process, latest_version
 from engine.services.tasks import complete_task, list_tasks
 from tests.conftest import FORMS, ROOT
-from tests.factories import APPLICANT, PERMIT
+from tests.factories import APPLICANT, PERMIT, with_step_after_examination
 
 PERMIT_XML = (ROOT / "processes/cap_phep_xay_dung/process.bpmn").read_text(encoding="utf-8")
 KEY = "cap_phep_xay_dung"
 
-CHECK_TASK = """<bpmn:userTask id="task_check" name="Kiểm tra lại hồ sơ">
-      <bpmn:extensionElements>
-        <spiff:properties>
-          <spiff:property name="form" value="examine" />
-          <spiff:property name="status" value="4" />
-          <spiff:property name="allotted_hours" value="8" />
-        </spiff:properties>
-      </bpmn:extensionElements>
-      <bpmn:incoming>flow_examine_approve</bpmn:incoming>
-      <bpmn:outgoing>flow_check_approve</bpmn:outgoing>
-    </bpmn:userTask>
-    """
-
-
 def with_check_step(xml: str) -> str:
     """A specialist's second check between examination and approval; approval gets 16 hours instead of 24."""
-    xml = xml.replace(
-        '<bpmn:sequenceFlow id="flow_examine_approve" sourceRef="task_examine" targetRef="task_approve" />',
-        '<bpmn:sequenceFlow id="flow_examine_approve" sourceRef="task_examine" targetRef="task_check" />\n'
-        '    <bpmn:sequenceFlow id="flow_check_approve" sourceRef="task_check" targetRef="task_approve" />',
-    )
-    xml = xml.replace(
-        "<bpmn:incoming>flow_examine_approve</bpmn:incoming>\n      <bpmn:outgoing>flow_approve_gw</bpmn:outgoing>",
-        "<bpmn:incoming>flow_check_approve</bpmn:incoming>\n      <bpmn:outgoing>flow_approve_gw</bpmn:outgoing>",
-    )
-    xml = xml.replace('<bpmn:userTask id="task_approve"', CHECK_TASK + '<bpmn:userTask id="task_approve"')
-    xml = xml.replace(
-        "<bpmn:flowNodeRef>task_examine</bpmn:flowNodeRef>",
-        "<bpmn:flowNodeRef>task_examine</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>task_check</bpmn:flowNodeRef>",
-    )
+    xml = with_step_after_examination(xml, "task_check", "Kiểm tra lại hồ sơ", 8)
     hours = '<spiff:property name="allotted_hours" value="{}" />'
     return xml.replace(hours.format(24), hours.format(16))
 

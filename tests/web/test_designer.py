@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from engine.models import Dossier, ProcessVersion
 from tests.conftest import ROOT
-from tests.factories import PERMIT, Api, specialist_choice
+from tests.factories import PERMIT, Api, specialist_choice, with_step_after_examination
 from tests.web.test_ui import csrf_of, login
 from webapp.extensions import db
 
@@ -19,37 +19,9 @@ KEY = "cap_phep_xay_dung"
 PERMIT_XML = (ROOT / "processes" / KEY / "process.bpmn").read_text(encoding="utf-8")
 CAMUNDA7 = ROOT / "tests" / "fixtures" / "camunda" / "cap_phep_camunda7.bpmn"
 
-FIELD_CHECK = """<bpmn:userTask id="task_field_check" name="Kiểm tra thực địa">
-      <bpmn:extensionElements>
-        <spiff:properties>
-          <spiff:property name="form" value="examine" />
-          <spiff:property name="status" value="4" />
-          <spiff:property name="allotted_hours" value="16" />
-        </spiff:properties>
-      </bpmn:extensionElements>
-      <bpmn:incoming>flow_examine_approve</bpmn:incoming>
-      <bpmn:outgoing>flow_check_approve</bpmn:outgoing>
-    </bpmn:userTask>
-    """
-
-
 def with_field_check(xml: str) -> str:
     """A specialist's site check between examination and approval."""
-    xml = xml.replace(
-        '<bpmn:sequenceFlow id="flow_examine_approve" sourceRef="task_examine" targetRef="task_approve" />',
-        '<bpmn:sequenceFlow id="flow_examine_approve" sourceRef="task_examine" targetRef="task_field_check" />\n'
-        '    <bpmn:sequenceFlow id="flow_check_approve" sourceRef="task_field_check" targetRef="task_approve" />',
-    )
-    xml = xml.replace(
-        "<bpmn:incoming>flow_examine_approve</bpmn:incoming>\n      <bpmn:outgoing>flow_approve_gw</bpmn:outgoing>",
-        "<bpmn:incoming>flow_check_approve</bpmn:incoming>\n      <bpmn:outgoing>flow_approve_gw</bpmn:outgoing>",
-    )
-    xml = xml.replace('<bpmn:userTask id="task_approve"', FIELD_CHECK + '<bpmn:userTask id="task_approve"')
-    return xml.replace(
-        "<bpmn:flowNodeRef>task_examine</bpmn:flowNodeRef>",
-        "<bpmn:flowNodeRef>task_examine</bpmn:flowNodeRef>\n"
-        "        <bpmn:flowNodeRef>task_field_check</bpmn:flowNodeRef>",
-    )
+    return with_step_after_examination(xml, "task_field_check", "Kiểm tra thực địa", 16)
 
 
 V2_XML = with_field_check(PERMIT_XML)
