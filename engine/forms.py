@@ -9,6 +9,9 @@ what comes back.
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -155,10 +158,18 @@ def _marshmallow_field(f: FormField) -> fields.Field:
 
 def load_form(path: Path) -> FormDefinition:
     raw = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return form_from_dict(raw, path.stem)
+    except ValueError as err:
+        raise ValueError(f"{path.name}: {err}") from err
+
+
+def form_from_dict(raw: dict[str, Any], name: str) -> FormDefinition:
+    """A definition from its JSON shape (a forms/*.json file, or a version saved in the designer)."""
     form_fields = []
     for item in raw.get("fields", []):
         if item.get("type", "text") not in FIELD_TYPES:
-            raise ValueError(f"{path.name}: unknown field type {item.get('type')!r}")
+            raise ValueError(f"unknown field type {item.get('type')!r}")
         form_fields.append(
             FormField(
                 name=item["name"],
@@ -173,18 +184,75 @@ def load_form(path: Path) -> FormDefinition:
                 help=item.get("help", ""),
             )
         )
-    return FormDefinition(name=raw.get("name", path.stem), title=raw["title"], fields=tuple(form_fields))
+    return FormDefinition(name=raw.get("name", name), title=raw["title"], fields=tuple(form_fields))
+
+
+# Reads the forms saved in the database: {name: definition}, or None when it cannot read now (keep what we have).
+StoredForms = Callable[[], "dict[str, FormDefinition] | None"]
+DEFAULT_TTL_SECONDS = 30.0
 
 
 class FormRegistry:
-    """The task forms found in a folder, by name (the file name without ``.json``)."""
+    """The task forms by name: the newest version saved in the database, else the file in ``folder``.
 
-    def __init__(self, folder: Path) -> None:
+    Task completion asks for a form on every step, so the forms live in memory; the
+    database is read again at most every ``ttl`` seconds (a form saved by another
+    worker reaches this one within that time). A form saved by this process is
+    served at once (``remember``).
+    """
+
+    def __init__(self, folder: Path, stored: StoredForms | None = None, ttl: float = DEFAULT_TTL_SECONDS) -> None:
         self.folder = folder
-        self._forms = {path.stem: load_form(path) for path in sorted(folder.glob("*.json"))}
+        self.ttl = ttl
+        self._files = {path.stem: load_form(path) for path in sorted(folder.glob("*.json"))}
+        self._stored_reader = stored
+        self._stored: dict[str, FormDefinition] = {}
+        self._forms = dict(self._files)
+        self._read_at: float | None = None
+        self._lock = threading.Lock()
+
+    def _current(self) -> dict[str, FormDefinition]:
+        if self._stored_reader is None:
+            return self._forms
+        read_at = self._read_at
+        if read_at is None or time.monotonic() - read_at >= self.ttl:
+            with self._lock:
+                if self._read_at is None or time.monotonic() - self._read_at >= self.ttl:
+                    stored = self._stored_reader()
+                    if stored is not None:
+                        self._stored = stored
+                        self._forms = {**self._files, **stored}
+                    self._read_at = time.monotonic()
+        return self._forms
 
     def names(self) -> set[str]:
-        return set(self._forms)
+        return set(self._current())
 
     def get(self, name: str) -> FormDefinition:
-        return self._forms[name]
+        return self._current()[name]
+
+    def file_form(self, name: str) -> FormDefinition | None:
+        """The definition in ``forms/`` (the seed), whatever the database holds."""
+        return self._files.get(name)
+
+    def file_names(self) -> set[str]:
+        return set(self._files)
+
+    def remember(self, definition: FormDefinition) -> None:
+        """Serve ``definition`` at once (this process just saved it); the next reading confirms or undoes it."""
+        with self._lock:
+            self._current_unlocked_refresh()
+            self._stored = {**self._stored, definition.name: definition}
+            self._forms = {**self._forms, definition.name: definition}
+
+    def _current_unlocked_refresh(self) -> None:
+        if self._stored_reader is not None and self._read_at is None:
+            stored = self._stored_reader()
+            if stored is not None:
+                self._stored = stored
+                self._forms = {**self._files, **stored}
+            self._read_at = time.monotonic()
+
+    def invalidate(self) -> None:
+        """Read the database again at the next request for a form."""
+        self._read_at = None

@@ -29,7 +29,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "warning"
-    app.extensions["motcua_forms"] = FormRegistry(Path(app.config["FORMS_DIR"]))
+    app.extensions["motcua_forms"] = FormRegistry(
+        Path(app.config["FORMS_DIR"]), _stored_forms_reader(app), float(app.config.get("FORMS_TTL_SECONDS", 30))
+    )
 
     from webapp import (
         admin,
@@ -42,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         dossiers,
         errors,
         filters,
+        form_editor,
         inbox,
         portal,
         processing,
@@ -50,7 +53,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp.cli import register_cli
     from webapp.outbox import init_app as init_outbox
 
-    for module in (auth, counter, inbox, dossiers, processing, documents, portal, admin, diagram, designer, vendor):
+    for module in (
+        auth,
+        counter,
+        inbox,
+        dossiers,
+        processing,
+        documents,
+        portal,
+        admin,
+        diagram,
+        designer,
+        form_editor,
+        vendor,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates each call by bearer token, not by cookie
@@ -71,3 +87,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return response
 
     return app
+
+
+def _stored_forms_reader(app: Flask):
+    """Read the forms saved in the designer on a connection of its own, so a failure never spoils a request's work."""
+    import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from engine.services.form_editor import stored_forms
+
+    parsed: dict = {}
+
+    def read():
+        try:
+            with app.app_context(), db.engine.connect() as connection:
+                return stored_forms(connection, parsed)
+        except SQLAlchemyError:
+            logging.getLogger(__name__).warning("could not read the saved task forms", exc_info=True)
+            return None
+
+    return read
