@@ -7,7 +7,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, literal_column, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -161,32 +161,35 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
         add=False,
     )
 
-    writes = _StepWrites(
-        closed=update(_TASK)
+    closed = conn.execute(
+        update(_TASK)
         .where(_TASK.c.id == current.id, _TASK.c.closed_at.is_(None))
-        .values(closed_at=now, completed_by_id=actor.id, outcome="completed"),
-        cancelled=update(_TASK).where(_TASK.c.id.in_(plan.cancelled)).values(closed_at=now, outcome="cancelled")
-        if plan.cancelled
-        else None,
-        opened=insert(_TASK).values(_rows_values(_TASK, plan.new_rows)) if plan.new_rows else None,
-        state=update(_STATE)
+        .values(closed_at=now, completed_by_id=actor.id, outcome="completed")
+    )
+    if closed.rowcount != 1:
+        raise Conflict(TASK_GONE)
+    if plan.cancelled:
+        conn.execute(update(_TASK).where(_TASK.c.id.in_(plan.cancelled)).values(closed_at=now, outcome="cancelled"))
+    if plan.new_rows:
+        conn.execute(insert(_TASK), [_values(_TASK, row) for row in plan.new_rows])
+    conn.execute(
+        update(_STATE)
         .where(_STATE.c.dossier_id == dossier.id)
-        .values(state=instance.serialize(), completed=instance.completed, updated_at=now),
-        bumped=update(_DOSSIER)
+        .values(state=instance.serialize(), completed=instance.completed, updated_at=now)
+    )
+    bumped = conn.execute(
+        update(_DOSSIER)
         .where(_DOSSIER.c.id == dossier.id, _DOSSIER.c.version == dossier.version)
         .values(
             status=dossier.status,
             finished_at=dossier.finished_at,
             returned_at=dossier.returned_at,
             version=dossier.version + 1,
-        ),
-        history=insert(_HISTORY).values(_values(_HISTORY, event, skip=("id",))),
+        )
     )
-    closed, bumped = writes.run(conn)
-    if closed != 1:
+    if bumped.rowcount != 1:  # someone else changed the dossier since we read it (SQLite has no row lock)
         raise Conflict(TASK_GONE)
-    if bumped != 1:  # someone else changed the dossier since we read it (SQLite has no row lock)
-        raise Conflict(TASK_GONE)
+    conn.execute(insert(_HISTORY).values(_values(_HISTORY, event, skip=("id",))))
     events.status_changed(session, dossier, actor, previous_status, now, workflow=instance.data)
     return Completion(
         dossier_code=dossier.code,
@@ -213,58 +216,3 @@ def write_new_rows(conn: Any, rows: list[Task]) -> None:
     ids = [row.id for row in rows]
     conn.execute(delete(_TASK).where(_TASK.c.id.in_(ids), _TASK.c.closed_at.is_not(None)))
     conn.execute(insert(_TASK), [_values(_TASK, row) for row in rows])
-
-
-@dataclass(frozen=True)
-class _StepWrites:
-    """The writes of one step. PostgreSQL takes them as one statement (data-modifying CTEs: one round
-    trip instead of six); other databases one by one. Either way the caller checks the two counts and
-    raises, rolling the transaction back, if the task was closed or the dossier changed meanwhile."""
-
-    closed: Any
-    cancelled: Any
-    opened: Any
-    state: Any
-    bumped: Any
-    history: Any
-
-    def run(self, conn: Any) -> tuple[int, int]:
-        if conn.dialect.name == "postgresql":
-            closed = self.closed.returning(_TASK.c.id).cte("closed")
-            bumped = self.bumped.returning(_DOSSIER.c.id).cte("bumped")
-            others = [
-                stmt.returning(literal_column("1")).cte(name)
-                for name, stmt in (
-                    ("cancelled", self.cancelled),
-                    ("opened", self.opened),
-                    ("state", self.state),
-                    ("history", self.history),
-                )
-                if stmt is not None
-            ]
-            counts = select(
-                select(func.count()).select_from(closed).scalar_subquery(),
-                select(func.count()).select_from(bumped).scalar_subquery(),
-            ).add_cte(*others)
-            row = conn.execute(counts).one()
-            return int(row[0]), int(row[1])
-        closed_count = conn.execute(self.closed).rowcount
-        if closed_count != 1:
-            return closed_count, 0
-        for stmt in (self.cancelled, self.opened, self.state):
-            if stmt is not None:
-                conn.execute(stmt)
-        bumped_count = conn.execute(self.bumped).rowcount
-        if bumped_count == 1:
-            conn.execute(self.history)
-        return closed_count, bumped_count
-
-
-def _rows_values(table: Table, rows: list[Any]) -> list[dict[str, Any]]:
-    """Column values of several transient rows for one multi-row insert: the same keys in each."""
-    values = [_values(table, row) for row in rows]
-    keys = set().union(*values)
-    return [
-        {key: value.get(key, table.columns[key].default.arg if table.columns[key].default else None) for key in keys}
-        for value in values
-    ]
