@@ -36,6 +36,7 @@ NAMES = {
     DIRECTOR: "Phạm Minh Đức",
     "chuyenvien2": "Hoàng Thị Lan",
     "phophong": "Vũ Đức Thắng",
+    "thietke": "Võ Thị Hạnh",
 }
 
 
