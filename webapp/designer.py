@@ -38,7 +38,7 @@ from engine.services.procedures import InvalidProcess, deploy_process, latest_ve
 from engine.status import STATUS_LABELS, DossierStatus
 from engine.workflow import Problem
 from engine.workflow.camunda import CAMUNDA_NS, ZEEBE_NS, import_camunda
-from engine.workflow.specs import BPMN_NS
+from engine.workflow.specs import BPMN_NS, STEP_DOCUMENTS
 from engine.workflow.validation import MAX_BPMN_BYTES
 from webapp.errors import http_status
 from webapp.extensions import db, limiter
@@ -129,6 +129,7 @@ def edit(process_key: str):
     config = {
         "forms": [_form_json(name) for name in sorted(forms().names())],
         "statuses": [{"value": int(code), "label": STATUS_LABELS[code]} for code in DossierStatus],
+        "documents": [{"value": key, "label": label} for key, label in STEP_DOCUMENTS.items()],
         "lanes": [
             {"name": name, "role": info.label}
             for info in ROLES.values()

@@ -14,7 +14,9 @@ from engine.roles import Role
 from engine.services import handover, transaction
 from engine.services.errors import Conflict, DomainError, Forbidden, InvalidInput
 from engine.services.inbox import InboxFilter, inbox, parse_filter
+from engine.services.procedures import process_of_version
 from engine.services.tasks import complete_task, form_choices, get_open_task
+from engine.workflow.specs import STEP_DOCUMENTS
 from webapp.extensions import db
 from webapp.util import actor, forms
 
@@ -131,6 +133,11 @@ def task(task_id: str):
             after = f" Bước tiếp theo: {', '.join(titles)}." if titles else " Hồ sơ đã hoàn thành quy trình."
             flash(f"Đã hoàn thành “{task.title}” cho hồ sơ {code}.{after}", "success")
             return redirect(url_for("inbox.index"))
+    return _task_page(task, form, values, errors, {})
+
+
+def _task_page(task, form: FormDefinition, values: dict, errors: dict, rework_errors: dict) -> Any:
+    """The task page: the step's form, its documents, and the hand-back actions."""
     return render_template(
         "task.html",
         task=task,
@@ -139,8 +146,25 @@ def task(task_id: str):
         choices=_with_load(form_choices(db.session, form, task), task),
         values=values,
         errors=errors,
-        rework_errors={},
-    ), (422 if errors else 200)
+        rework_errors=rework_errors,
+        documents=_step_documents(task),
+    ), (422 if errors or rework_errors else 200)
+
+
+def _step_documents(task) -> list[tuple[str, str]]:
+    """The documents the task's step produces (a property of the step in the BPMN): label and address."""
+    dossier = task.dossier
+    if dossier.process_version_id is None:
+        return []
+    step = process_of_version(db.session, dossier.process_version_id).steps.get(task.step)
+    links = []
+    for key in step.documents if step else ():
+        if key == "mau-02":
+            url = url_for("dossiers.download", code=dossier.code, form=key, fmt="pdf")
+        else:
+            url = url_for("documents.download", code=dossier.code, form=key, fmt="docx")
+        links.append((STEP_DOCUMENTS.get(key, key), url))
+    return links
 
 
 @bp.post("/cong-viec/<task_id>/chuyen-lai")
@@ -154,17 +178,7 @@ def rework(task_id: str):
             flash(f"Đã chuyển hồ sơ {task.dossier.code} lại bước “{task.title}”.", "success")
     except InvalidInput as err:
         task = get_open_task(db.session, actor(), task_id)
-        form = _form_of(task)
-        return render_template(
-            "task.html",
-            task=task,
-            dossier=task.dossier,
-            form=form,
-            choices=_with_load(form_choices(db.session, form, task), task),
-            values={"reason": reason},
-            errors={},
-            rework_errors=err.errors,
-        ), 422
+        return _task_page(task, _form_of(task), {"reason": reason}, {}, err.errors)
     except DomainError as err:
         flash(err.message, "warning")
     return redirect(url_for("inbox.index"))

@@ -14,6 +14,17 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
+# The documents a step may produce (spiff property "documents", comma-separated): the person at the step
+# gets them to print or download beside the step's form.
+STEP_DOCUMENTS: dict[str, str] = {
+    "du-thao": "Dự thảo văn bản kết quả",
+    "mau-02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)",
+    "mau-04": "Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)",
+    "mau-05": "Thông báo dừng giải quyết hồ sơ (Mẫu 05)",
+    "mau-06": "Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06)",
+    "result": "Văn bản kết quả đã ký",
+}
+
 
 @dataclass(frozen=True)
 class StepInfo:
@@ -26,6 +37,7 @@ class StepInfo:
     status: int | None
     allotted_hours: float | None
     assignee_field: str | None  # a data field naming the user who must do this step
+    documents: tuple[str, ...] = ()  # keys of STEP_DOCUMENTS the step produces
 
 
 def content_hash(xml: str) -> str:
@@ -67,7 +79,12 @@ def step_info(task_spec: object) -> StepInfo:
         status=int(status) if status and status.isdigit() else None,
         allotted_hours=float(hours) if hours else None,
         assignee_field=props.get("assignee"),
+        documents=split_documents(props.get("documents", "")),
     )
+
+
+def split_documents(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
 
 
 def safe_parser() -> etree.XMLParser:

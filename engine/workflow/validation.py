@@ -14,7 +14,14 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from engine.roles import lane_names_hint, role_for_lane
-from engine.workflow.specs import BPMN_NS, executable_process_ids, parse_process, safe_parser
+from engine.workflow.specs import (
+    BPMN_NS,
+    STEP_DOCUMENTS,
+    executable_process_ids,
+    parse_process,
+    safe_parser,
+    split_documents,
+)
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
@@ -237,6 +244,15 @@ def _user_task_problems(root: etree._Element, known_forms: set[str] | None) -> l
         if hours is not None and not _is_positive_number(hours):
             problems.append(
                 Problem(task_id, name, f"Thời gian xử lý “{hours}” không hợp lệ: nhập số giờ làm việc, ví dụ 8.")
+            )
+        unknown = [doc for doc in split_documents(props.get("documents", "")) if doc not in STEP_DOCUMENTS]
+        if unknown:
+            problems.append(
+                Problem(
+                    task_id,
+                    name,
+                    f"Văn bản “{', '.join(unknown)}” không có. Bước có thể tạo: {', '.join(STEP_DOCUMENTS)}.",
+                )
             )
     return problems
 

@@ -257,3 +257,12 @@ def test_a_doctype_is_refused_before_any_entity_is_read():
     assert "external entity" in problem.message
     with pytest.raises(etree.XMLSyntaxError):
         parse_process(external)
+
+
+def test_a_step_may_only_produce_known_documents():
+    xml = (ROOT / "processes" / "cap_phep_xay_dung" / "process.bpmn").read_text(encoding="utf-8")
+    bad = xml.replace('name="documents" value="du-thao"', 'name="documents" value="du-thao, giay-khen"')
+    (problem,) = validate_bpmn(bad, FORMS.names())
+    assert problem.element_id == "task_examine"
+    assert problem.message.startswith("Văn bản “giay-khen” không có.")
+    assert validate_bpmn(xml, FORMS.names()) == []

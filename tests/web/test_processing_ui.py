@@ -114,3 +114,15 @@ def test_extension_form_shows_its_errors_beside_the_fields(client):
     # A specialist is not offered the leaders' actions.
     login(client, "chuyenvien")
     assert "Xin lỗi và gia hạn (Mẫu 04)" not in client.get(f"/ho-so/{code}").get_data(as_text=True)
+
+
+def test_the_step_offers_the_documents_it_produces(client):
+    """The permit's examination step names the draft result as its document (spiff property "documents")."""
+    code = _assigned(client)
+    task_id = Api(client, "chuyenvien").task_for(code)["id"]
+    login(client, "chuyenvien")
+    page = client.get(f"/cong-viec/{task_id}").get_data(as_text=True)
+    match = re.search(r'id="step-documents"><a class="button" href="([^"]+)">Dự thảo văn bản kết quả</a>', page)
+    assert match, "the draft is not offered on the examination step"
+    draft = client.get(match.group(1))
+    assert draft.status_code == 200 and draft.data[:2] == b"PK"  # a .docx

@@ -376,6 +376,19 @@
       )
     );
 
+    // The documents this step produces: offered to the person at the step beside its form.
+    const chosen = (getProperty(element, "documents") || "").split(",").map((d) => d.trim()).filter(Boolean);
+    const documents = h("div", { id: "designer-documents", class: "choices" });
+    for (const d of config.documents) {
+      const box = h("input", { type: "checkbox", value: d.value, checked: chosen.includes(d.value) });
+      box.addEventListener("change", () => {
+        const picked = [...documents.querySelectorAll("input:checked")].map((b) => b.value);
+        setProperty(element, "documents", picked.join(","));
+      });
+      documents.append(h("label", { class: "choice" }, box, " " + d.label));
+    }
+    propertiesBody.append(field("Văn bản bước này tạo", documents, "Người xử lý bước này tải hoặc in các văn bản đã chọn."));
+
     const lanes = element.businessObject.get("lanes") || [];
     const lane = lanes[lanes.length - 1];
     const role = lane ? roleByLane[fold(lane.name)] : undefined;
