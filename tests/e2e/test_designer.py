@@ -162,11 +162,19 @@ def test_the_designer_adds_a_site_check_and_only_new_dossiers_take_it(
     page.locator("#designer-status").select_option("4")
     page.locator("#designer-assignee").fill("specialist")
     page.locator("#designer-assignee").press("Tab")
+    page.locator("#designer-documents").get_by_label("Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06)").check()
     expect(page.locator(f'[data-element-id="{step_id}"] .djs-visual')).to_contain_text("thực địa")
     xml = page.evaluate("async () => (await window.motcuaModeler.saveXML({ format: true })).xml")
     task = re.search(rf'<bpmn:userTask id="{step_id}" name="{SITE_CHECK}">(.*?)</bpmn:userTask>', xml, re.S)
     assert task, xml
-    for name, value in (("form", "examine"), ("allotted_hours", "16"), ("status", "4"), ("assignee", "specialist")):
+    properties = (
+        ("form", "examine"),
+        ("allotted_hours", "16"),
+        ("status", "4"),
+        ("assignee", "specialist"),
+        ("documents", "mau-06"),
+    )
+    for name, value in properties:
         assert f'<spiff:property name="{name}" value="{value}" />' in task.group(1), task.group(1)
 
     page.get_by_role("button", name="Kiểm tra").click()
