@@ -7,7 +7,7 @@ single zone keeps every comparison in SQL a plain one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -16,3 +16,8 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 def now() -> datetime:
     """The current local time, to the second, without tzinfo."""
     return datetime.now(VN_TZ).replace(tzinfo=None, microsecond=0)
+
+
+def today() -> date:
+    """The date in Vietnam now (the server's own date may already, or still, be another day)."""
+    return now().date()

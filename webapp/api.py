@@ -9,30 +9,29 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from engine.clock import VN_TZ
-from engine.documents.render import PdfUnavailable, render_docx, render_pdf
+from engine.documents.render import PdfUnavailable
 from engine.models import Delegation, Dossier, HistoryEvent, Task, User
 from engine.services import delegation, dossier_actions, handover, transaction
 from engine.services.appointments import appointment_for
 from engine.services.attachments import Scans
 from engine.services.auth import actor_for_token, authenticate, issue_token
-from engine.services.documents import receipt_data
 from engine.services.dossiers import get_dossier, lookup_public, receive_dossier
-from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput, MalformedRequest
+from engine.services.errors import AuthenticationFailed, DomainError, InvalidInput, MalformedRequest, NotFound
 from engine.services.inbox import inbox, inbox_counts, parse_filter
 from engine.services.procedures import search_procedures
 from engine.services.result_documents import verify as verify_issued
 from engine.services.tasks import complete_task, form_choices
 from engine.status import DossierStatus
-from webapp.documents import DOCUMENT_FORMS, NOT_ISSUED
+from webapp.documents import DOCUMENT_FORMS, NOT_ISSUED, sequence_arg
 from webapp.documents import dossier_document as render_dossier_document
 from webapp.errors import http_status
 from webapp.extensions import db, limiter
 from webapp.openapi import OPENAPI
-from webapp.util import forms, lookup_url, scans
+from webapp.util import DOWNLOAD_TYPES, file_response, forms, scans
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -263,30 +262,15 @@ def dossier_document(code: str, form: str):
     """Mẫu 01–03 (the receipt), 04 (``lan=<n>``: the n-th extension), 05, 06, the issued ``result`` or its
     draft (``du-thao``); 404 while the dossier has no such document."""
     fmt = request.args.get("format", "pdf")
-    if fmt not in ("pdf", "docx"):
+    if fmt not in DOWNLOAD_TYPES:
         raise InvalidInput({"format": "Định dạng là pdf hoặc docx."})
+    if form not in DOCUMENT_FORMS:
+        raise NotFound("Không có văn bản này.")
     try:
-        if form in DOCUMENT_FORMS:
-            sequence = request.args.get("lan", "")
-            content, filename = render_dossier_document(
-                actor(), code, form, fmt, int(sequence) if sequence.isdigit() else None
-            )
-        else:
-            data = receipt_data(db.session, actor(), code, form, lookup_url(code))
-            content = render_pdf(data) if fmt == "pdf" else render_docx(data)
-            filename = f"{form}_{data.dossier_code}.{fmt}"
+        content, filename = render_dossier_document(actor(), code, form, fmt, sequence_arg())
     except PdfUnavailable as err:
         return jsonify({"error": str(err)}), 503
-    mimetype = (
-        "application/pdf"
-        if fmt == "pdf"
-        else ("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    )
-    return Response(
-        content,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return file_response(content, filename, fmt)
 
 
 @bp.get("/verify/<code>")

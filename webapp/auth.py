@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
@@ -11,6 +9,7 @@ from engine.models import User
 from engine.services.auth import authenticate
 from engine.services.errors import AuthenticationFailed
 from webapp.extensions import db, limiter, login_manager
+from webapp.util import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -28,13 +27,6 @@ User.is_anonymous = property(lambda self: False)  # type: ignore[attr-defined]
 User.get_id = lambda self: str(self.id)  # type: ignore[attr-defined]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect after login would help phishing."""
-    if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("inbox.index")
-
-
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
@@ -48,7 +40,7 @@ def login():
         else:
             login_user(user)
             flash(f"Xin chào {user.full_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("login.html", error=error, username=username), (401 if error else 200)
 
 

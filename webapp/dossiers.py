@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
 from engine.documents import barcodes
-from engine.documents.render import PdfUnavailable, render_docx, render_pdf
 from engine.models import Attachment, Extension, Task
 from engine.services import handover
 from engine.services.access import can_act_on, is_leader_of
@@ -21,12 +20,6 @@ from webapp.extensions import db
 from webapp.util import actor, attachment_store, lookup_url
 
 bp = Blueprint("dossiers", __name__, url_prefix="/ho-so")
-
-DOWNLOAD_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
 
 @bp.route("/")
 @login_required
@@ -91,24 +84,6 @@ def receipt(code: str):
         title=FORM_TITLES[form],
         barcode=Markup(barcodes.code128_svg(data.dossier_code)),
         qr=Markup(barcodes.qr_svg(data.lookup_url)),
-    )
-
-
-@bp.route("/<code>/phieu/<form>.<fmt>")
-@login_required
-def download(code: str, form: str, fmt: str):
-    """Mẫu 01–03 as .docx (filled by docxtpl) or PDF."""
-    if fmt not in DOWNLOAD_TYPES:
-        abort(404)
-    data = receipt_data(db.session, actor(), code, form, lookup_url(code))
-    try:
-        content = render_pdf(data) if fmt == "pdf" else render_docx(data)
-    except PdfUnavailable as err:
-        return render_template("error.html", message=str(err)), 503
-    filename = f"{form}_{data.dossier_code}.{fmt}"
-    disposition = "inline" if fmt == "pdf" else "attachment"
-    return Response(
-        content, mimetype=DOWNLOAD_TYPES[fmt], headers={"Content-Disposition": f'{disposition}; filename="{filename}"'}
     )
 
 

@@ -18,7 +18,7 @@ from engine.services.procedures import process_of_version
 from engine.services.tasks import complete_task, form_choices, get_open_task
 from engine.workflow.specs import STEP_DOCUMENTS
 from webapp.extensions import db
-from webapp.util import actor, forms
+from webapp.util import actor, forms, safe_next
 
 bp = Blueprint("inbox", __name__)
 
@@ -55,12 +55,6 @@ def index():
     ), (422 if errors else 200)
 
 
-def _back(default: str) -> Any:
-    """Back to where the action was asked from (a page of ours), or ``default``."""
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
-
-
 def _hand_over(call, message: str) -> Any:
     """Claim or release from a list: one service call, a message, back to the list."""
     try:
@@ -69,7 +63,7 @@ def _hand_over(call, message: str) -> Any:
             flash(message.format(title=task.title, code=task.dossier.code), "success")
     except (Conflict, Forbidden) as err:
         flash(err.message, "warning")
-    return _back(url_for("inbox.index"))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/cong-viec/<task_id>/nhan")
@@ -159,10 +153,7 @@ def _step_documents(task) -> list[tuple[str, str]]:
     step = process_of_version(db.session, dossier.process_version_id).steps.get(task.step)
     links = []
     for key in step.documents if step else ():
-        if key == "mau-02":
-            url = url_for("dossiers.download", code=dossier.code, form=key, fmt="pdf")
-        else:
-            url = url_for("documents.download", code=dossier.code, form=key, fmt="docx")
+        url = url_for("documents.download", code=dossier.code, form=key, fmt="docx")
         links.append((STEP_DOCUMENTS.get(key, key), url))
     return links
 

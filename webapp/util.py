@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from urllib.parse import urlparse
+
+from flask import Response, current_app, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -46,3 +48,26 @@ def attachment_store() -> AttachmentStore:
 def lookup_url(code: str) -> str:
     """The public lookup address of a dossier, as printed in its QR code."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/tra-cuu/" + code
+
+
+DOWNLOAD_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def file_response(content: bytes, filename: str, fmt: str, inline: bool = False) -> Response:
+    """A generated document as a download (or shown in the browser, for a PDF the staff will print)."""
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content,
+        mimetype=DOWNLOAD_TYPES[fmt],
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
+    )
+
+
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """Only same-site paths: an open redirect (after login, after an action) would help phishing."""
+    if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return default or url_for("inbox.index")

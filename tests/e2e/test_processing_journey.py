@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
+from engine import clock
 from tests.e2e.test_dossier_journey import NAMES, finish_task, log_in, open_task
 from tests.factories import APPLICANT, PERMIT
 
@@ -36,7 +37,7 @@ def test_delegate_assign_recall_reassign_approve_return(new_context: Callable[[]
     log_in(leader, "truongphong")
     leader.get_by_role("navigation").get_by_role("link", name="Ủy quyền").click()
     leader.get_by_label("Người được ủy quyền").select_option(label=NAMES["phophong"])
-    leader.get_by_label("Đến hết ngày").fill((date.today() + timedelta(days=1)).isoformat())
+    leader.get_by_label("Đến hết ngày").fill((clock.today() + timedelta(days=1)).isoformat())
     leader.get_by_label("Lý do").fill("Đi công tác")
     leader.get_by_role("button", name="Ủy quyền").click()
     expect(leader.locator(".flash.success")).to_contain_text(f"Đã ủy quyền cho {NAMES['phophong']}")

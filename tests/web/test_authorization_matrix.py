@@ -8,11 +8,12 @@ person then succeeds on a fresh dossier.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from engine import clock
 from tests.factories import PERMIT, Api, specialist_choice
 
 EVERYONE = (
@@ -78,7 +79,7 @@ def user_id(client, username: str) -> int:
 
 
 Action = Callable[[Any, Api, str], Any]
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
 # The staff of the units that hold a permit dossier: its counter, its department, the agency.
 VIEWERS = {"motcua", "chuyenvien", "chuyenvien2", "phophong", "truongphong", "lanhdao", "thietke", "quantri"}
@@ -113,7 +114,7 @@ MATRIX: dict[str, tuple[Callable[[Any], str], set[str], Action]] = {
 
 
 def _working_day_after(days: int) -> str:
-    day = date.today() + timedelta(days=days)
+    day = clock.today() + timedelta(days=days)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day.isoformat()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
+from engine import clock
 from tests.factories import PERMIT, Api, specialist_choice
 
 
@@ -53,7 +54,7 @@ def test_inbox_filters_are_checked(client):
     assert bad.status_code == 422
     assert set(bad.json["errors"]) == {"tab", "received_from"}
     Api(client, "motcua").receive(PERMIT)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     assert len(leader.get(f"/tasks?received_from={today}&received_to={today}").json) == 1
     assert leader.get("/tasks?received_from=2020-01-01&received_to=2020-01-02").json == []
     assert leader.get("/tasks?due=overdue").json == []
@@ -92,7 +93,7 @@ def test_delegation_hands_the_leaders_work_to_the_deputy_for_a_period(client):
     me = leader.get("/delegations").json
     assert me == []
     phophong_id = _user_id(client, "phophong")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     created = leader.post("/delegations", {"deputy_id": phophong_id, "ends_at": tomorrow, "reason": "Đi công tác"})
     assert created.status_code == 201, created.json
 
@@ -111,7 +112,7 @@ def test_delegation_hands_the_leaders_work_to_the_deputy_for_a_period(client):
 def test_delegation_refuses_oneself_another_unit_a_past_end_and_non_leaders(client):
     leader = Api(client, "truongphong")
     me, other = _user_id(client, "truongphong"), _user_id(client, "chuyenvien_tp")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     assert (
         leader.post("/delegations", {"deputy_id": me, "ends_at": tomorrow})
         .json["errors"]["deputy_id"]

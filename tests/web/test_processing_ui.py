@@ -4,8 +4,9 @@ delegation, rework, extension; bad input answered on the page with what was type
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+from engine import clock
 from tests.factories import PERMIT, Api, specialist_choice
 from tests.web.test_ui import csrf_of, login
 
@@ -98,7 +99,7 @@ def test_extension_form_shows_its_errors_beside_the_fields(client):
     login(client, "truongphong")
     html = client.get(f"/ho-so/{code}").get_data(as_text=True)
     assert "Xin lỗi và gia hạn (Mẫu 04)" in html and "Dừng xử lý hồ sơ (Mẫu 05)" in html
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     refused = client.post(
         f"/ho-so/{code}/gia-han",
         data={
