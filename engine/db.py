@@ -57,3 +57,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def database_key(session: Session) -> object:
+    """Which database ``session`` talks to (its URL), for caches of rows that never change: a process
+    that serves several databases (tests, tools) must not mix their rows up."""
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind).url

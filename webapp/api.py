@@ -509,18 +509,18 @@ def _status_json(dossier: Dossier) -> dict[str, Any]:
 @token_required
 def list_comments(code: str):
     dossier = get_dossier(db.session, actor(), code)
-    rows = dossier_actions.comments_of(db.session, actor(), dossier)
-    return jsonify([{"id": c.id, "author": c.author_name, "at": _dt(c.at), "body": c.body} for c in rows])
+    return jsonify([_comment_json(c) for c in dossier_actions.comments_of(db.session, actor(), dossier)])
+
+
+def _comment_json(comment: Any) -> dict[str, Any]:
+    return {"id": comment.id, "author": comment.author_name, "at": _dt(comment.at), "body": comment.body}
 
 
 @bp.post("/dossiers/<code>/comments")
 @token_required
 def add_comment(code: str):
     payload = json_body()
-    with transaction(db.session):
-        row = dossier_actions.comment(db.session, actor(), code, payload)
-        body = {"id": row.id, "author": row.author_name, "at": _dt(row.at), "body": row.body}
-    return jsonify(body), 201
+    return _in_transaction(lambda: dossier_actions.comment(db.session, actor(), code, payload), _comment_json, 201)
 
 
 @bp.post("/dossiers/<code>/attachments")
@@ -571,12 +571,11 @@ def stop_dossier(code: str):
 def return_result(code: str):
     """Record the handover of the result: completes the dossier's open return step (status 10)."""
     payload = json_body()
-    with transaction(db.session):
-        task = dossier_actions.returning_task(db.session, actor(), code)
-        result = complete_task(db.session, g.actor_ref, task.id, payload, forms())
-        body = {
+    return _in_transaction(
+        lambda: dossier_actions.return_result(db.session, actor(), code, payload, forms()),
+        lambda result: {
             "code": result.dossier_code,
             "status": result.status,
             "status_label": DossierStatus(result.status).label,
-        }
-    return jsonify(body)
+        },
+    )

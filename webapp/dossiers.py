@@ -8,7 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from engine.documents import barcodes
-from engine.models import Attachment, Extension, Task
+from engine.models import Attachment, Task
 from engine.services import handover
 from engine.services.access import can_act_on, is_leader_of
 from engine.services.delegation import principals_of
@@ -55,9 +55,6 @@ def render_dossier(code: str, action: str = "", values: dict[str, str] | None = 
         receipt_form=receipt_form_of(dossier),
         form_titles=FORM_TITLES,
         comments=comments_of(db.session, user, dossier),
-        extensions=db.session.scalars(
-            select(Extension).where(Extension.dossier_id == dossier.id).order_by(Extension.id)
-        ).all(),
         candidates={t.id: handover.candidates(db.session, t.role, t.unit_id) for t in open_tasks} if leader else {},
         is_leader=leader,
         holds=bool(mine),

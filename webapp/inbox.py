@@ -15,7 +15,7 @@ from engine.services import handover, transaction
 from engine.services.errors import Conflict, DomainError, Forbidden, InvalidInput
 from engine.services.inbox import InboxFilter, inbox, parse_filter
 from engine.services.procedures import process_of_version
-from engine.services.tasks import complete_task, form_choices, get_open_task
+from engine.services.tasks import complete_task, get_open_task
 from engine.workflow.specs import STEP_DOCUMENTS
 from webapp.extensions import db
 from webapp.util import actor, forms, safe_next
@@ -84,15 +84,15 @@ def _form_of(task) -> FormDefinition:
     return forms().get(task.form) if task.form in forms().names() else FormDefinition(task.form, task.title)
 
 
-def _with_load(choices: dict[str, list[tuple[str, str]]], task) -> dict[str, list[tuple[str, str]]]:
-    """People to choose from (the specialists of the dossier's department), each labelled with their load."""
-    if not choices:
-        return choices
-    people = handover.candidates(db.session, Role.SPECIALIST.value, task.dossier.department_id)
-    load = {str(c.id): c.open_tasks for c in people}
+def _choices_with_load(form: FormDefinition, task) -> dict[str, list[tuple[str, str]]]:
+    """The people a "user" field offers (its role in the dossier's department), each with their open load."""
     return {
-        name: [(value, f"{label} ({load.get(value, 0)} việc đang xử lý)") for value, label in options]
-        for name, options in choices.items()
+        f.name: [
+            (str(c.id), f"{c.full_name} ({c.open_tasks} việc đang xử lý)")
+            for c in handover.candidates(db.session, f.role or Role.SPECIALIST.value, task.dossier.department_id)
+        ]
+        for f in form.fields
+        if f.type == "user"
     }
 
 
@@ -137,7 +137,7 @@ def _task_page(task, form: FormDefinition, values: dict, errors: dict, rework_er
         task=task,
         dossier=task.dossier,
         form=form,
-        choices=_with_load(form_choices(db.session, form, task), task),
+        choices=_choices_with_load(form, task),
         values=values,
         errors=errors,
         rework_errors=rework_errors,

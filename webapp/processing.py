@@ -118,7 +118,7 @@ def stop(code: str):
 def recall(code: str, task_id: str):
     return _run(
         code,
-        "recall",
+        "open-tasks",
         lambda: handover.recall(db.session, actor(), task_id, request.form.get("note", "")),
         "Đã thu hồi hồ sơ về bước của bạn.",
     )

@@ -27,6 +27,14 @@ def require_view(user: User, dossier: Dossier) -> None:
         raise Forbidden("Bạn không có quyền xem hồ sơ này.")
 
 
+def require_counter_of(user: User, dossier: Dossier) -> None:
+    """Only officers of the counter that received the dossier act on it at the counter."""
+    if not user.has_role(Role.COUNTER_OFFICER):
+        raise Forbidden("Chỉ cán bộ bộ phận một cửa mới được tiếp nhận hồ sơ.")
+    if user.unit_id != dossier.receiving_unit_id:
+        raise Forbidden("Hồ sơ này do bộ phận một cửa khác tiếp nhận.")
+
+
 def is_leader_of(user: User, dossier: Dossier) -> bool:
     """A leader over the dossier: of the department that handles it, or of its agency."""
     return (user.has_role(Role.DEPARTMENT_LEADER) and user.unit_id == dossier.department_id) or (

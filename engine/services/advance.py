@@ -150,6 +150,8 @@ def record(
     """
     rows = open_rows or []
     names = unit_names(session, {row.unit_id for row in rows})
+    if not to_person and data and data.get("receiver_name"):
+        to_person = str(data["receiver_name"])  # the return step: who took the result away
     assignees = {row.assignee_id for row in rows if row.assignee_id}
     if not to_person and assignees:
         to_person = "; ".join(

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import OfficeHours, WorkingCalendar, vietnam_calendar_days
+from engine.db import database_key
 from engine.models import CalendarDay, Unit
 
 # Calendar rows change a few times a year; re-reading them each minute is plenty.
 _TTL_SECONDS = 60.0
-_cached: tuple[float, str, WorkingCalendar] | None = None
+_cached: tuple[float, object, WorkingCalendar] | None = None
 
 
 def hours_source(unit: Unit | None) -> Unit | None:
@@ -34,12 +35,12 @@ def working_calendar(session: Session, unit: Unit | None = None) -> WorkingCalen
     return replace(_holiday_calendar(session), hours=office_hours(unit))
 
 
-_unit_cache: dict[tuple[str, int], tuple[float, WorkingCalendar, str]] = {}
+_unit_cache: dict[tuple[object, int], tuple[float, WorkingCalendar, str]] = {}
 
 
 def _unit_entry(session: Session, unit_id: int) -> tuple[WorkingCalendar, str]:
     """A unit's calendar and name, cached for a minute: inbox rows are made on every step."""
-    key = (_url(session), unit_id)
+    key = (database_key(session), unit_id)
     cached = _unit_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < _TTL_SECONDS:
         return cached[1], cached[2]
@@ -58,15 +59,10 @@ def unit_name(session: Session, unit_id: int) -> str:
     return _unit_entry(session, unit_id)[1]
 
 
-def _url(session: Session) -> str:
-    bind = session.get_bind()
-    return str(getattr(bind, "engine", bind).url)
-
-
 def _holiday_calendar(session: Session) -> WorkingCalendar:
     """The shared holidays and swaps, read from the table at most once a minute per process."""
     global _cached
-    url = _url(session)
+    url = database_key(session)
     if _cached is not None and _cached[1] == url and time.monotonic() - _cached[0] < _TTL_SECONDS:
         return _cached[2]
     rows = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()

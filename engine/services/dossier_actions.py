@@ -14,17 +14,19 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.calendar import parse_day
+from engine.forms import FormRegistry
 from engine.models import Comment, Dossier, DossierComponent, Extension, Task, User
 from engine.roles import Role
 from engine.services import advance, events
-from engine.services.access import require_view
+from engine.services.access import require_counter_of, require_view
 from engine.services.attachments import NO_SCANS, Scans
 from engine.services.calendars import unit_calendar
-from engine.services.delegation import Principal, acting_for, signature
+from engine.services.delegation import Principal, acting_for, principals_of, signature
 from engine.services.dossiers import get_dossier
 from engine.services.errors import Conflict, Forbidden, InvalidInput
 from engine.services.handover import lock_dossier, require_leader, touch
 from engine.services.procedures import process_of_version
+from engine.services.tasks import Completion, complete_task
 from engine.status import DossierStatus
 
 OPEN_STATUSES = (DossierStatus.ACCEPTED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED)
@@ -48,9 +50,10 @@ def _text(payload: dict[str, Any], name: str, limit: int, required: bool = True,
 def _holder(session: Session, actor: User, dossier: Dossier) -> tuple[Task, Principal | None]:
     """The open task of the dossier the actor may act on (themselves or for their principal)."""
     tasks = session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.closed_at.is_(None))).all()
+    principals = principals_of(session, actor.id)  # once, not once per task
     for task in tasks:
         try:
-            return task, acting_for(session, actor, task)
+            return task, acting_for(session, actor, task, principals)
         except Forbidden:
             continue
     raise Forbidden("Chỉ người đang xử lý hồ sơ mới được làm việc này.")
@@ -168,9 +171,8 @@ def receive_supplement(
     session: Session, actor: User, code: str, payload: dict[str, Any], scans: Scans = NO_SCANS
 ) -> Dossier:
     """The counter records the supplement: the clock resumes and every deadline moves by the pause."""
-    if not actor.has_role(Role.COUNTER_OFFICER):
-        raise Forbidden("Chỉ cán bộ bộ phận một cửa mới được tiếp nhận hồ sơ bổ sung.")
     dossier = _locked(session, actor, code)
+    require_counter_of(actor, dossier)
     if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED or dossier.paused_at is None:
         raise Conflict("Hồ sơ này không chờ bổ sung trong quá trình xử lý.")
     if dossier.process_version_id is None:
@@ -296,6 +298,12 @@ def stop(session: Session, actor: User, code: str, payload: dict[str, Any]) -> D
     session.flush()
     events.status_changed(session, dossier, actor, previous, now)
     return dossier
+
+
+def return_result(session: Session, actor: User, code: str, data: Any, forms: FormRegistry) -> Completion:
+    """The counter hands the result over: completes the dossier's open return step with ``data``
+    (who received it, how), and the dossier goes to status 10."""
+    return complete_task(session, actor, returning_task(session, actor, code).id, data, forms)
 
 
 def returning_task(session: Session, actor: User, code: str) -> Task:

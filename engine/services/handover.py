@@ -23,10 +23,11 @@ from engine.services.access import is_leader_of
 from engine.services.delegation import Principal, acting_for, principals_of, signature
 from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.services.procedures import process_of_version
-from engine.services.tasks import TASK_GONE, write_new_rows
+from engine.services.tasks import TASK_GONE
 from engine.workflow import load_instance
 
 TAKEN = "Công việc này vừa được người khác nhận hoặc xử lý. Hãy tải lại hộp công việc."
+TOO_LATE_TO_RECALL = "Không thể thu hồi: người nhận đã xử lý hồ sơ."
 MAX_NOTE = 2000
 
 
@@ -75,11 +76,12 @@ def claim(session: Session, actor: User, task_id: str) -> Task:
             raise Conflict("Bạn đã nhận công việc này rồi.")
         raise Conflict(TAKEN)
     principal = acting_for(session, actor, task)
+    holder = principal or actor  # a deputy takes it for the leader: it stays the leader's when the period ends
     now = clock.now()
     done = session.execute(
         update(Task)
         .where(Task.id == task.id, Task.assignee_id.is_(None), Task.closed_at.is_(None))
-        .values(assignee_id=actor.id)
+        .values(assignee_id=holder.id)
     )
     if done.rowcount != 1:
         raise Conflict(TAKEN)
@@ -94,7 +96,7 @@ def claim(session: Session, actor: User, task_id: str) -> Task:
         now,
         from_step=task.title,
         actor_name=signature(actor, principal),
-        to_person=actor.full_name,
+        to_person=holder.full_name,
         note="Nhận xử lý",
     )
     session.flush()
@@ -232,6 +234,9 @@ def _same_assignee(assignee_id: int | None) -> Any:
 
 def recall(session: Session, actor: User, task_id: str, note: Any = "") -> Task:
     """Whoever forwarded the dossier takes it back, while nobody it went to has acted on it."""
+    done = session.get(Task, task_id)
+    if done is not None and done.outcome == "completed":
+        raise Conflict(TOO_LATE_TO_RECALL)
     task = _open_task(session, task_id)
     principal: Principal | None = None
     if task.opened_by_id != actor.id:
@@ -254,9 +259,11 @@ def _rewind(session: Session, actor: User, principal: Principal | None, task: Ta
         raise Conflict("Hồ sơ đang chờ công dân bổ sung; chưa thể chuyển lại.")
     if task.opened_from_task_id is None:
         raise Conflict("Bước này không có bước trước để chuyển lại.")
-    siblings = list(session.scalars(select(Task).where(Task.opened_from_task_id == task.opened_from_task_id)))
-    if action == "recall" and any(s.outcome == "completed" for s in siblings):
-        raise Conflict("Không thể thu hồi: người nhận đã xử lý hồ sơ.")
+    if action == "recall":
+        # A parallel branch opened by the same completion may already be done.
+        outcomes = session.scalars(select(Task.outcome).where(Task.opened_from_task_id == task.opened_from_task_id))
+        if "completed" in outcomes:
+            raise Conflict(TOO_LATE_TO_RECALL)
     previous = session.get(Task, task.opened_from_task_id)
     state = session.get(WorkflowState, dossier.id)
     if state is None or dossier.process_version_id is None:
@@ -275,10 +282,6 @@ def _rewind(session: Session, actor: User, principal: Principal | None, task: Ta
     back_to = actor.id if action == "recall" else (previous.completed_by_id if previous else None)
     if principal is not None and action == "recall":
         back_to = principal.id
-    for row in plan.new_rows:
-        row.assignee_id = back_to
-        if previous is not None:
-            row.opened_by_id, row.opened_from_task_id = previous.opened_by_id, previous.opened_from_task_id
     closed = session.execute(
         update(Task)
         .where(Task.id.in_(plan.cancelled), Task.closed_at.is_(None))
@@ -286,13 +289,12 @@ def _rewind(session: Session, actor: User, principal: Principal | None, task: Ta
     )
     if closed.rowcount != len(plan.cancelled):
         raise Conflict(TAKEN)
-    if plan.new_rows:
-        write_new_rows(session.connection(), plan.new_rows)
+    # The rewound step keeps its workflow id, so its row is reopened (the history keeps its first pass).
+    reopened = [_reopen(session, row, previous, back_to) for row in plan.new_rows]
     state.state = instance.serialize()
     state.completed = instance.completed
     state.updated_at = now
     touch(dossier)
-    receiver = session.get(User, back_to) if back_to else None
     advance.record(
         session,
         dossier,
@@ -300,9 +302,8 @@ def _rewind(session: Session, actor: User, principal: Principal | None, task: Ta
         action,
         now,
         from_step=task.title,
-        open_rows=plan.new_rows,
+        open_rows=reopened,
         actor_name=signature(actor, principal),
-        to_person=receiver.full_name if receiver else "",
         note=note or ("Thu hồi hồ sơ" if action == "recall" else ""),
         step_due_at=task.due_at,
     )
@@ -310,4 +311,16 @@ def _rewind(session: Session, actor: User, principal: Principal | None, task: Ta
     from engine.services import events  # local: events imports the documents and messages it triggers
 
     events.status_changed(session, dossier, actor, previous_status, now)
-    return session.get(Task, plan.new_rows[0].id) if plan.new_rows else task
+    return reopened[0] if reopened else task
+
+
+def _reopen(session: Session, fresh: Task, previous: Task | None, assignee_id: int | None) -> Task:
+    """The row of a rewound step, open again with the fresh row's due time, assigned to ``assignee_id``."""
+    row = previous if previous is not None and previous.id == fresh.id else session.get(Task, fresh.id)
+    if row is None:
+        fresh.assignee_id = assignee_id
+        session.add(fresh)
+        return fresh
+    row.assignee_id, row.created_at, row.due_at = assignee_id, fresh.created_at, fresh.due_at
+    row.closed_at, row.completed_by_id, row.outcome = None, None, ""
+    return row

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.db import database_key
 from engine.forms import FormRegistry
 from engine.models import Procedure, ProcessVersion, User
 from engine.roles import Role
@@ -117,7 +118,7 @@ def process_of_version(session: Session, version_id: int) -> ProcessSpec:
     Keyed by database and id, so the hot paths neither fetch nor hash the XML again, and two
     databases served by one process (tests, tools) never share a version's row id.
     """
-    key = (_database_of(session), version_id)
+    key = (database_key(session), version_id)
     process = _processes.get(key)
     if process is None:
         xml, process_key = session.execute(
@@ -126,7 +127,3 @@ def process_of_version(session: Session, version_id: int) -> ProcessSpec:
         process = _processes[key] = parse_process(xml, process_key)
     return process
 
-
-def _database_of(session: Session) -> object:
-    bind = session.get_bind()
-    return (bind if isinstance(bind, Engine) else bind.engine).url

@@ -12,7 +12,7 @@ from engine.forms import FormDefinition, FormField, FormRegistry
 from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, User, WorkflowState
 from engine.roles import Role, role_for_lane
 from engine.services import advance
-from engine.services.access import agency_id_of
+from engine.services.access import agency_id_of, require_counter_of
 from engine.services.attachments import NO_SCANS, Scans
 from engine.services.calendars import working_calendar
 from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -285,13 +285,10 @@ def accept_supplemented(
     """
     from sqlalchemy import select  # local: keeps the module's import list about reception
 
-    if not actor.has_role(Role.COUNTER_OFFICER):
-        raise Forbidden("Chỉ cán bộ bộ phận một cửa mới được tiếp nhận hồ sơ.")
     dossier = session.scalars(select(Dossier).where(Dossier.code == code).with_for_update(of=Dossier.__table__)).first()
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ mã “{code}”.")
-    if dossier.agency_id != agency_id_of(actor):
-        raise Forbidden("Hồ sơ này không thuộc cơ quan của bạn.")
+    require_counter_of(actor, dossier)
     if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED or dossier.process_version_id is not None:
         raise Conflict("Hồ sơ này không ở trạng thái chờ bổ sung khi tiếp nhận.")
     payload = payload if isinstance(payload, dict) else {}

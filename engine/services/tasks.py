@@ -7,7 +7,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -202,17 +202,5 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
 
 
 def _values(table: Table, obj: object, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A transient ORM object's column values, for a Core insert (unset ones left to the column's default)."""
-    values = {column.key: getattr(obj, column.key) for column in table.columns if column.key not in skip}
-    return {
-        key: value for key, value in values.items() if value is not None or table.columns[key].default is None
-    }
-
-
-def write_new_rows(conn: Any, rows: list[Task]) -> None:
-    """Insert the inbox rows a rewind opens. A rewound task keeps its workflow id, so its old closed
-    row is replaced (the history table keeps the record of its earlier pass). A completion never
-    reopens an id: a loop in the diagram makes new task instances."""
-    ids = [row.id for row in rows]
-    conn.execute(delete(_TASK).where(_TASK.c.id.in_(ids), _TASK.c.closed_at.is_not(None)))
-    conn.execute(insert(_TASK), [_values(_TASK, row) for row in rows])
+    """A transient ORM object's column values, for a Core insert."""
+    return {column.key: getattr(obj, column.key) for column in table.columns if column.key not in skip}
