@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from engine import clock
 from tests.factories import PERMIT, Api, specialist_choice
+from tests.web.test_reception import PNG
+from tests.web.test_ui import login
 
 
 def _assigned(client, name: str = "Trần Văn Bình") -> tuple[str, dict]:
@@ -79,8 +81,9 @@ def test_leader_reassigns_seeing_each_specialists_load(client):
     # A specialist cannot hand work around, and only people of the task's role and unit can receive it.
     refused = Api(client, "chuyenvien2").post(f"/tasks/{examine['id']}/assign", {"user_id": lan})
     assert refused.status_code == 403
-    other_unit = leader.post(f"/tasks/{examine['id']}/assign", {"user_id": 1})
+    other_unit = leader.post(f"/tasks/{examine['id']}/assign", {"user_id": _user_id(client, "chuyenvien_tp")})
     assert other_unit.status_code == 422
+    assert other_unit.json["errors"]["user_id"] == "Hãy chọn một chuyên viên đang làm việc tại đơn vị xử lý."
 
 
 def test_delegation_hands_the_leaders_work_to_the_deputy_for_a_period(client):
@@ -147,8 +150,10 @@ def test_recall_before_the_receiver_acts_and_not_after(client):
     lan = Api(client, "chuyenvien2")
     examine = lan.task_for(code)
     assert lan.complete(examine["id"], {"proposal": "approve", "examination": "Đủ điều kiện"}).status_code == 200
+    history_before = len(_history(client, code))
     late = leader.post(f"/tasks/{examine['id']}/recall", {})
-    assert late.status_code == 409
+    assert (late.status_code, late.json["error"]) == (409, "Không thể thu hồi: người nhận đã xử lý hồ sơ.")
+    assert len(_history(client, code)) == history_before
     assert Api(client, "lanhdao").task_for(code)["title"] == "Phê duyệt, ký kết quả"
 
 
@@ -162,6 +167,8 @@ def test_rework_sends_the_dossier_back_to_the_previous_holder_with_a_reason(clie
     assert director.post(f"/tasks/{approve['id']}/rework", {}).status_code == 422  # a reason is required
     back = director.post(f"/tasks/{approve['id']}/rework", {"reason": "Thiếu thuyết minh kết cấu"})
     assert back.status_code == 200, back.json
+    # The reply is the reopened step, open and back with the specialist who examined.
+    assert (back.json["step"], back.json["closed"]) == ("task_examine", False)
     returned = specialist.task_for(code)
     assert returned["title"] == "Thẩm định hồ sơ" and returned["assignee_id"] == _user_id(client, "chuyenvien")
     last = _history(client, code)[-1]
@@ -284,6 +291,10 @@ def test_the_counter_records_who_received_the_result(client):
         f"/dossiers/{code}/return", {"receiver_name": "Nguyễn Văn An", "return_method": "counter"}
     )
     assert done.status_code == 200 and done.json["status"] == 10
+    dossier = Api(client, "motcua").get(f"/dossiers/{code}").json
+    assert dossier["returned_at"] is not None
+    last = dossier["history"][-1]
+    assert (last["from_step"], last["to_person"], last["actor"]) == ("Trả kết quả", "Nguyễn Văn An", "Nguyễn Thị Mai")
 
 
 def _user_id(client, username: str) -> int:
@@ -326,3 +337,140 @@ def test_two_claims_at_once_one_wins(client, app):
         thread.join()
     assert sorted(statuses) == [200, 409]
     assert [h["action"] for h in _history(client, code)].count("claim") == 1
+
+
+def test_extensions_are_counted_and_refused_once_late(client, app):
+    code, _ = _assigned(client)
+    leader = Api(client, "truongphong")
+    body = {"reason": "Chờ ý kiến cơ quan phối hợp", "unit_at_fault": "Sở Xây dựng"}
+    past = leader.post(f"/dossiers/{code}/extensions", {**body, "new_due_date": "2020-01-02"})
+    assert past.json["errors"]["new_due_date"] == "Ngày hẹn trả mới phải ở tương lai."
+    due = datetime.fromisoformat(leader.get(f"/dossiers/{code}").json["due_at"]).date()
+    first, second = _working_day(due + timedelta(days=7)), _working_day(due + timedelta(days=14))
+    assert leader.post(f"/dossiers/{code}/extensions", {**body, "new_due_date": second.isoformat()}).status_code == 201
+    earlier = leader.post(f"/dossiers/{code}/extensions", {**body, "new_due_date": first.isoformat()})
+    assert earlier.json["errors"]["new_due_date"] == "Ngày hẹn trả mới phải sau ngày hẹn hiện tại."
+    again = leader.post(
+        f"/dossiers/{code}/extensions", {**body, "new_due_date": _working_day(second + timedelta(days=7)).isoformat()}
+    )
+    assert (again.status_code, again.json["extension_count"]) == (201, 2)
+    # Mẫu 04 of the second extension is there too.
+    assert leader.get(f"/dossiers/{code}/documents/mau-04?format=docx&lan=2").status_code == 200
+
+    with app.app_context():  # the appointment has passed: an apology with a new date comes too late
+        from engine.models import Dossier
+        from webapp.extensions import db
+
+        row = db.session.query(Dossier).filter_by(code=code).one()
+        row.due_at = datetime(2020, 1, 2, 17, 0)
+        db.session.commit()
+    late = leader.post(f"/dossiers/{code}/extensions", {**body, "new_due_date": "2099-01-02"})
+    assert (late.status_code, late.json["error"]) == (
+        409,
+        "Hồ sơ đã quá hạn; văn bản xin lỗi và gia hạn phải gửi trước khi đến hạn.",
+    )
+    assert leader.get(f"/dossiers/{code}").json["due_at"].startswith("2020-01-02")  # nothing changed
+
+
+def _working_day(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def test_a_delegation_ends_by_itself(client, monkeypatch):
+    leader, deputy = Api(client, "truongphong"), Api(client, "phophong")
+    code = Api(client, "motcua").receive(PERMIT).json["code"]
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    assert (
+        leader.post("/delegations", {"deputy_id": _user_id(client, "phophong"), "ends_at": tomorrow}).status_code == 201
+    )
+    task = deputy.task_for(code)
+    assert task is not None
+
+    later = clock.now() + timedelta(days=3)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert deputy.task_for(code) is None
+    refused = deputy.complete(task["id"], {"specialist": specialist_choice(task)})
+    assert refused.status_code == 403
+    assert leader.task_for(code) is not None
+
+
+def test_the_leaders_own_tasks_reach_the_deputy_and_stay_the_leaders(client):
+    leader, deputy = Api(client, "truongphong"), Api(client, "phophong")
+    code = Api(client, "motcua").receive(PERMIT).json["code"]
+    claimed = leader.post(f"/tasks/{leader.task_for(code)['id']}/claim", {}).json
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    delegation = leader.post("/delegations", {"deputy_id": _user_id(client, "phophong"), "ends_at": tomorrow}).json
+    mine = deputy.get("/tasks?tab=mine").json
+    assert [t["id"] for t in mine] == [claimed["id"]]
+    # A pool task the deputy claims for the leader stays the leader's when the delegation ends.
+    code2 = Api(client, "motcua").receive(PERMIT).json["code"]
+    taken = deputy.post(f"/tasks/{deputy.task_for(code2)['id']}/claim", {}).json
+    assert taken["assignee_id"] == _user_id(client, "truongphong")
+    assert deputy.complete(claimed["id"], {"specialist": specialist_choice(mine[0])}).status_code == 200
+    assert _history(client, code)[-1]["actor"] == "Vũ Đức Thắng, được ủy quyền bởi Lê Hoàng Cường"
+    leader.post(f"/delegations/{delegation['id']}/end", {})
+    assert deputy.task_for(code2) is None and leader.task_for(code2)["id"] == taken["id"]
+
+
+def test_files_added_during_processing_are_checked_and_shown_inline(client):
+    import io
+
+    code, _ = _assigned(client)
+    specialist = Api(client, "chuyenvien")
+
+    def upload(api: Api, name: str, data: bytes):
+        return client.post(
+            f"/api/v1/dossiers/{code}/attachments",
+            headers=api.headers,
+            data={"attachment": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+
+    fake = upload(specialist, "bien-ban.pdf", b"not a pdf at all")
+    assert fake.status_code == 422 and "không phải" in next(iter(fake.json["errors"].values()))
+    assert upload(Api(client, "chuyenvien2"), "anh.png", PNG).status_code == 403  # not holding the dossier
+    assert upload(specialist, "anh-hien-trang.png", PNG).status_code == 201
+    (added,) = [
+        a for a in specialist.get(f"/dossiers/{code}").json["attachments"] if a["filename"] == "anh-hien-trang.png"
+    ]
+    assert _history(client, code)[-1]["action"] == "attach"
+
+    login(client, "truongphong")
+    shown = client.get(f"/ho-so/{code}/tep/{added['id']}")
+    assert (shown.status_code, shown.mimetype, shown.data) == (200, "image/png", PNG)
+    assert shown.headers["Content-Disposition"].startswith("inline")
+    login(client, "chuyenvien_tp")  # another department does not see it
+    assert client.get(f"/ho-so/{code}/tep/{added['id']}").status_code == 403
+
+
+def test_a_stop_gives_mau_05_with_its_reason(client):
+    code, _ = _assigned(client)
+    director = Api(client, "lanhdao")
+    assert director.get(f"/dossiers/{code}/documents/mau-05?format=docx").status_code == 404
+    director.post(f"/dossiers/{code}/stop", {"reason": "Công dân có đơn xin rút hồ sơ"})
+    notice = director.get(f"/dossiers/{code}/documents/mau-05?format=docx")
+    assert notice.status_code == 200
+    assert "Công dân có đơn xin rút hồ sơ" in _docx_text(notice.data)
+
+
+def test_an_overdue_task_is_counted_filtered_and_flagged(client, app):
+    code = Api(client, "motcua").receive(PERMIT).json["code"]
+    with app.app_context():
+        from engine.models import Dossier, Task
+        from webapp.extensions import db
+
+        dossier = db.session.query(Dossier).filter_by(code=code).one()
+        task = db.session.query(Task).filter_by(dossier_id=dossier.id, closed_at=None).one()
+        task.due_at = datetime(2020, 1, 2, 17, 0)
+        db.session.commit()
+    fresh = Api(client, "motcua").receive(PERMIT).json["code"]
+    leader = Api(client, "truongphong")
+    assert leader.get("/tasks/counts").json["overdue"] == 1
+    assert [t["dossier_code"] for t in leader.get("/tasks?due=overdue").json] == [code]
+    assert {t["dossier_code"]: t["due_state"] for t in leader.get("/tasks").json} == {code: "overdue", fresh: "soon"}
+    login(client, "truongphong")
+    page = client.get("/cong-viec").get_data(as_text=True)
+    row = page[page.index(f">{code}<") :].split("</tr>")[0]
+    assert '<span class="badge late">Quá hạn</span>' in row

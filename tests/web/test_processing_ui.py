@@ -51,6 +51,8 @@ def test_an_empty_comment_is_refused_and_a_long_one_kept(client):
     code = _assigned(client)
     login(client, "chuyenvien")
     html = client.get(f"/ho-so/{code}").get_data(as_text=True)
+    empty = client.post(f"/ho-so/{code}/y-kien", data={"csrf_token": csrf_of(html), "body": "  "})
+    assert empty.status_code == 422 and "Hãy nhập ý kiến." in empty.get_data(as_text=True)
     long = "Ý kiến " * 400
     refused = client.post(f"/ho-so/{code}/y-kien", data={"csrf_token": csrf_of(html), "body": long})
     body = refused.get_data(as_text=True)

@@ -89,7 +89,8 @@ def test_resolving_issues_the_result_once_with_a_verification_code(app, client):
     # Returning the result, or asking again, issues nothing new: a dossier has one live result.
     counter = Api(client, "motcua")
     task = counter.task_for(code)
-    assert counter.complete(task["id"], {"receiver_name": "Nguyễn Văn An", "return_method": "counter"}).status_code
+    returned = counter.complete(task["id"], {"receiver_name": "Nguyễn Văn An", "return_method": "counter"})
+    assert (returned.status_code, returned.json["dossier"]["status"]) == (200, 10)
     with app.app_context():
         again = issue_result(db.session, document.dossier_id, None, clock.now())
         assert again.id == document.id
@@ -335,6 +336,7 @@ def test_staff_of_another_agency_are_refused(app, client):
 def test_the_result_prints_to_pdf_with_its_code(app, client, tmp_path: Path):
     require_part(render_module.soffice_binary() is not None, "LibreOffice (Debian libreoffice-writer-nogui)")
     require_part(shutil.which("pdftotext") is not None, "poppler-utils")
+    require_part(shutil.which("pdftoppm") is not None and shutil.which("zbarimg") is not None, "poppler, zbar-tools")
     code = new_dossier(client)
     resolve(client, code)
     (document,) = issued(app, code)
@@ -346,15 +348,15 @@ def test_the_result_prints_to_pdf_with_its_code(app, client, tmp_path: Path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert document.verification_code in text
     assert "GIẤY PHÉP XÂY DỰNG" in text and APPLICANT["full_name"] in text  # diacritics survive the fonts
-    if shutil.which("zbarimg") and shutil.which("pdftoppm"):  # the printed QR code leads to the public check
-        subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
-        found = subprocess.run(
-            ["zbarimg", "--raw", "-q", *map(str, sorted(tmp_path.glob("page*.png")))],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        ).stdout.split()
-        assert f"http://127.0.0.1:5000/xac-minh/{document.verification_code}" in found
+    # The printed QR code leads to the public check.
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
+    found = subprocess.run(
+        ["zbarimg", "--raw", "-q", *map(str, sorted(tmp_path.glob("page*.png")))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split()
+    assert f"http://127.0.0.1:5000/xac-minh/{document.verification_code}" in found
 
 
 def test_pdf_unavailable_is_a_503_with_a_message(client, monkeypatch: pytest.MonkeyPatch):
