@@ -206,7 +206,6 @@ class FormRegistry:
         self.ttl = ttl
         self._files = {path.stem: load_form(path) for path in sorted(folder.glob("*.json"))}
         self._stored_reader = stored
-        self._stored: dict[str, FormDefinition] = {}
         self._forms = dict(self._files)
         self._read_at: float | None = None
         self._lock = threading.Lock()
@@ -214,16 +213,20 @@ class FormRegistry:
     def _current(self) -> dict[str, FormDefinition]:
         if self._stored_reader is None:
             return self._forms
-        read_at = self._read_at
-        if read_at is None or time.monotonic() - read_at >= self.ttl:
+        if self._stale():
             with self._lock:
-                if self._read_at is None or time.monotonic() - self._read_at >= self.ttl:
-                    stored = self._stored_reader()
-                    if stored is not None:
-                        self._stored = stored
-                        self._forms = {**self._files, **stored}
-                    self._read_at = time.monotonic()
+                if self._stale():
+                    self._refresh_locked()
         return self._forms
+
+    def _stale(self) -> bool:
+        return self._read_at is None or time.monotonic() - self._read_at >= self.ttl
+
+    def _refresh_locked(self) -> None:
+        stored = self._stored_reader() if self._stored_reader is not None else None
+        if stored is not None:
+            self._forms = {**self._files, **stored}
+        self._read_at = time.monotonic()
 
     def names(self) -> set[str]:
         return set(self._current())
@@ -235,23 +238,12 @@ class FormRegistry:
         """The definition in ``forms/`` (the seed), whatever the database holds."""
         return self._files.get(name)
 
-    def file_names(self) -> set[str]:
-        return set(self._files)
-
     def remember(self, definition: FormDefinition) -> None:
         """Serve ``definition`` at once (this process just saved it); the next reading confirms or undoes it."""
         with self._lock:
-            self._current_unlocked_refresh()
-            self._stored = {**self._stored, definition.name: definition}
+            if self._stored_reader is not None and self._read_at is None:
+                self._refresh_locked()
             self._forms = {**self._forms, definition.name: definition}
-
-    def _current_unlocked_refresh(self) -> None:
-        if self._stored_reader is not None and self._read_at is None:
-            stored = self._stored_reader()
-            if stored is not None:
-                self._stored = stored
-                self._forms = {**self._files, **stored}
-            self._read_at = time.monotonic()
 
     def invalidate(self) -> None:
         """Read the database again at the next request for a form."""

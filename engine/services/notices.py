@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.documents.notices import ApologyData, ControlRow, ControlSlipData, StopData
-from engine.models import Dossier, Extension, HistoryEvent, Unit, User
-from engine.services.access import require_view
+from engine.models import Extension, HistoryEvent, Unit, User
+from engine.services.calendars import unit_name
 from engine.services.documents import place_of
 from engine.services.dossiers import get_dossier
 from engine.services.errors import NotFound
@@ -48,20 +48,11 @@ ACTION_NOTES = {
 }
 
 
-def _viewable(session: Session, actor: User, code: str) -> Dossier:
-    dossier = get_dossier(session, actor, code)
-    require_view(actor, dossier)
-    return dossier
-
-
-def _unit_name(session: Session, unit_id: int) -> str:
-    unit = session.get(Unit, unit_id)
-    return unit.name if unit else ""
 
 
 def mau04_data(session: Session, actor: User, code: str, sequence: int | None = None) -> ApologyData:
     """Mẫu 04 of the dossier's latest extension (or of its ``sequence``-th, counting from 1)."""
-    dossier = _viewable(session, actor, code)
+    dossier = get_dossier(session, actor, code)
     query = select(Extension).where(Extension.dossier_id == dossier.id).order_by(Extension.at, Extension.id)
     extensions = list(session.scalars(query))
     if not extensions:
@@ -73,10 +64,10 @@ def mau04_data(session: Session, actor: User, code: str, sequence: int | None = 
     if not 1 <= sequence <= len(extensions):
         raise NotFound(f"Hồ sơ này chỉ có {len(extensions)} lần gia hạn.")
     extension = extensions[sequence - 1]
-    agency_name = _unit_name(session, dossier.agency_id)
+    agency_name = unit_name(session, dossier.agency_id)
     return ApologyData(
         agency_name=agency_name,
-        unit_name=_unit_name(session, dossier.department_id),
+        unit_name=unit_name(session, dossier.department_id),
         receiving_unit=dossier.receiving_unit.name,
         place=place_of(agency_name),
         issued_at=extension.at,
@@ -95,7 +86,7 @@ def mau04_data(session: Session, actor: User, code: str, sequence: int | None = 
 
 def mau05_data(session: Session, actor: User, code: str) -> StopData:
     """Mẫu 05 of a dossier whose processing was stopped."""
-    dossier = _viewable(session, actor, code)
+    dossier = get_dossier(session, actor, code)
     stop = session.scalars(
         select(HistoryEvent)
         .where(HistoryEvent.dossier_id == dossier.id, HistoryEvent.action == "stop")
@@ -104,11 +95,11 @@ def mau05_data(session: Session, actor: User, code: str) -> StopData:
     ).first()
     if stop is None and dossier.status != DossierStatus.STOPPED:
         raise NotFound("Hồ sơ này không bị dừng giải quyết nên không có thông báo dừng giải quyết (Mẫu 05).")
-    agency_name = _unit_name(session, dossier.agency_id)
+    agency_name = unit_name(session, dossier.agency_id)
     stopped_at = stop.at if stop else (dossier.finished_at or clock.now())
     return StopData(
         agency_name=agency_name,
-        unit_name=_unit_name(session, dossier.department_id),
+        unit_name=unit_name(session, dossier.department_id),
         receiving_unit=dossier.receiving_unit.name,
         place=place_of(agency_name),
         issued_at=stopped_at,
@@ -167,7 +158,7 @@ def control_rows(
 
 def mau06_data(session: Session, actor: User, code: str) -> ControlSlipData:
     """Mẫu 06: the control slip of the dossier, one row per handover in its history."""
-    dossier = _viewable(session, actor, code)
+    dossier = get_dossier(session, actor, code)
     events = list(
         session.scalars(select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id).order_by(HistoryEvent.id))
     )
@@ -176,7 +167,7 @@ def mau06_data(session: Session, actor: User, code: str) -> ControlSlipData:
     if actor_ids:
         query = select(User.id, Unit.name).join(Unit, Unit.id == User.unit_id).where(User.id.in_(actor_ids))
         actor_units = dict(session.execute(query).tuples().all())
-    agency_name = _unit_name(session, dossier.agency_id)
+    agency_name = unit_name(session, dossier.agency_id)
     return ControlSlipData(
         agency_name=agency_name,
         unit_name=dossier.receiving_unit.name,
@@ -185,7 +176,7 @@ def mau06_data(session: Session, actor: User, code: str) -> ControlSlipData:
         dossier_code=dossier.code,
         applicant_name=dossier.organisation_name or dossier.applicant_name,
         procedure_name=dossier.procedure.name,
-        handling_unit=_unit_name(session, dossier.department_id),
+        handling_unit=unit_name(session, dossier.department_id),
         received_at=dossier.received_at,
         due_at=dossier.due_at,
         rows=control_rows(events, actor_units, dossier.applicant_name),

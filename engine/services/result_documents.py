@@ -33,9 +33,9 @@ from engine.documents.notices import (
     render_document,
     result_template,
 )
-from engine.models import Dossier, HistoryEvent, IssuedDocument, Procedure, Unit, User, WorkflowState
+from engine.models import Dossier, HistoryEvent, IssuedDocument, Procedure, User, WorkflowState
 from engine.services import notifications
-from engine.services.access import require_view
+from engine.services.calendars import unit_name
 from engine.services.documents import place_of
 from engine.services.dossiers import get_dossier
 from engine.services.errors import NotFound
@@ -178,15 +178,13 @@ def _result_data(
 ) -> ResultData:
     procedure = dossier.procedure
     template = template_of(procedure)
-    agency = session.get(Unit, dossier.agency_id)
-    department = session.get(Unit, dossier.department_id)
-    agency_name = agency.name if agency else ""
+    agency_name = unit_name(session, dossier.agency_id)
     data = workflow if workflow is not None else workflow_data(session, dossier)
     return ResultData(
         template=template.name,
         title=template.title,
         agency_name=agency_name,
-        unit_name=department.name if department else "",
+        unit_name=unit_name(session, dossier.department_id),
         place=place_of(agency_name),
         issued_at=now,
         number=number,
@@ -212,7 +210,6 @@ def _result_data(
 def draft_result(session: Session, actor: User, code: str) -> bytes:
     """The result as it would be issued now, marked "DỰ THẢO", without number or verification code."""
     dossier = get_dossier(session, actor, code)
-    require_view(actor, dossier)
     data = _result_data(session, dossier, now=clock.now(), signer_name="", number="", draft=True)
     return render_document(data)
 
@@ -264,9 +261,8 @@ def issue_result(
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ.")
     template = template_of(dossier.procedure)
-    agency = session.get(Unit, dossier.agency_id)
     sequence = _next_number(session, dossier.agency_id, now.year)
-    number = f"{sequence}/{template.symbol.format(short=agency_short(agency.name if agency else ''))}"
+    number = f"{sequence}/{template.symbol.format(short=agency_short(unit_name(session, dossier.agency_id)))}"
     code = _unused_code(session)
     signer_name = getattr(signer, "full_name", "") or ""
     data = _result_data(
@@ -301,7 +297,6 @@ def _with_code(data: ResultData, code: str, url: str) -> ResultData:
 def issued_result(session: Session, actor: User, code: str) -> IssuedDocument:
     """The dossier's live result, for staff who may see the dossier."""
     dossier = get_dossier(session, actor, code)
-    require_view(actor, dossier)
     document = live_result(session, dossier.id)
     if document is None:
         raise NotFound("Hồ sơ này chưa có kết quả được ký ban hành.")
