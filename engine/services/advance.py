@@ -6,6 +6,7 @@ the history are committed together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from engine.roles import Role, role_for_lane
 from engine.services.access import unit_for_role
 from engine.services.calendars import unit_calendar, unit_name
 from engine.status import DossierStatus
-from engine.workflow import ReadyTask, WorkflowInstance
+from engine.workflow import ReadyTask, StepInfo, WorkflowInstance
 
 NOTE_FIELDS = ("note", "examination", "reason")
 
@@ -116,12 +117,17 @@ def update_status(dossier: Any, instance: WorkflowInstance, open_rows: list[Any]
         dossier.finished_at = dossier.finished_at or now
         dossier.returned_at = now
         return
-    statuses = [instance.process.steps[row.step].status for row in open_rows if row.step in instance.process.steps]
-    statuses = [s for s in statuses if s is not None]
-    if statuses:
-        dossier.status = min(statuses)
+    status = status_of(instance.process.steps, open_rows)
+    if status is not None:
+        dossier.status = status
     if dossier.status == DossierStatus.RESOLVED and dossier.finished_at is None:
         dossier.finished_at = now
+
+
+def status_of(steps: Mapping[str, StepInfo], open_rows: list[Any]) -> int | None:
+    """The dossier's status while these steps are open: the earliest status any of them sets."""
+    statuses = [steps[row.step].status for row in open_rows if row.step in steps]
+    return min((s for s in statuses if s is not None), default=None)
 
 
 def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:

@@ -25,6 +25,7 @@ from engine.services.delegation import Principal, acting_for, principals_of, sig
 from engine.services.dossiers import get_dossier
 from engine.services.errors import Conflict, Forbidden, InvalidInput
 from engine.services.handover import lock_dossier, require_leader, touch
+from engine.services.inputs import clean_text
 from engine.services.procedures import process_of_version
 from engine.services.tasks import Completion, complete_task
 from engine.status import DossierStatus
@@ -36,15 +37,6 @@ MAX_COMMENT = 2000
 def _locked(session: Session, actor: User, code: str) -> Dossier:
     dossier = get_dossier(session, actor, code)
     return lock_dossier(session, dossier.id)
-
-
-def _text(payload: dict[str, Any], name: str, limit: int, required: bool = True, label: str = "nội dung") -> str:
-    text = str(payload.get(name) or "").strip()
-    if required and not text:
-        raise InvalidInput({name: f"Hãy nhập {label}."})
-    if len(text) > limit:
-        raise InvalidInput({name: f"Tối đa {limit} ký tự (đang có {len(text)})."})
-    return text
 
 
 def _holder(session: Session, actor: User, dossier: Dossier) -> tuple[Task, Principal | None]:
@@ -62,7 +54,7 @@ def _holder(session: Session, actor: User, dossier: Dossier) -> tuple[Task, Prin
 def comment(session: Session, actor: User, code: str, payload: dict[str, Any]) -> Comment:
     """A remark for everyone working on the dossier."""
     dossier = get_dossier(session, actor, code)
-    body = _text(payload, "body", MAX_COMMENT, label="ý kiến")
+    body = clean_text(payload.get("body"), "body", limit=MAX_COMMENT, label="ý kiến")
     row = Comment(dossier_id=dossier.id, author_id=actor.id, author_name=actor.full_name, at=clock.now(), body=body)
     session.add(row)
     session.flush()
@@ -131,7 +123,7 @@ def request_supplement(session: Session, actor: User, code: str, payload: dict[s
         elif len(reason) > 1000:
             errors[f"items.{index}.reason"] = "Lý do tối đa 1000 ký tự."
         wanted.append((row, name, reason))
-    note = _text(payload, "note", MAX_COMMENT, required=False)
+    note = clean_text(payload.get("note"), "note", limit=MAX_COMMENT, required=False)
     if errors:
         raise InvalidInput(errors)
     for row, name, reason in wanted:
@@ -177,7 +169,7 @@ def receive_supplement(
         raise Conflict("Hồ sơ này không chờ bổ sung trong quá trình xử lý.")
     if dossier.process_version_id is None:
         raise Conflict("Hồ sơ này chờ bổ sung khi tiếp nhận; hãy dùng chức năng tiếp nhận sau bổ sung.")
-    note = _text(payload, "note", MAX_COMMENT, required=False)
+    note = clean_text(payload.get("note"), "note", limit=MAX_COMMENT, required=False)
     errors = scans.errors()
     if errors:
         raise InvalidInput(errors)
@@ -195,9 +187,8 @@ def receive_supplement(
         if task.due_at is not None:
             task.due_at = unit_calendar(session, task.unit_id).resume(task.due_at, paused_at, now)
     steps = process_of_version(session, dossier.process_version_id).steps
-    statuses = [steps[t.step].status for t in open_tasks if t.step in steps and steps[t.step].status is not None]
     previous = dossier.status
-    dossier.status = min(statuses) if statuses else DossierStatus.PROCESSING
+    dossier.status = advance.status_of(steps, open_tasks) or DossierStatus.PROCESSING
     dossier.paused_at = None
     advance.record(
         session,
@@ -238,8 +229,8 @@ def extend(session: Session, actor: User, code: str, payload: dict[str, Any]) ->
     now = clock.now()
     if dossier.due_at is not None and dossier.due_at < now:
         raise Conflict("Hồ sơ đã quá hạn; văn bản xin lỗi và gia hạn phải gửi trước khi đến hạn.")
-    reason = _text(payload, "reason", MAX_COMMENT, label="lý do chậm trễ")
-    at_fault = _text(payload, "unit_at_fault", 255, label="đơn vị, cá nhân để chậm trễ")
+    reason = clean_text(payload.get("reason"), "reason", limit=MAX_COMMENT, label="lý do chậm trễ")
+    at_fault = clean_text(payload.get("unit_at_fault"), "unit_at_fault", limit=255, label="đơn vị, cá nhân để chậm trễ")
     new_due = _new_due(session, dossier, payload.get("new_due_date"))
     row = Extension(
         dossier_id=dossier.id,
@@ -274,7 +265,7 @@ def stop(session: Session, actor: User, code: str, payload: dict[str, Any]) -> D
     principal = require_leader(session, actor, dossier, "dừng xử lý hồ sơ")
     if dossier.status not in OPEN_STATUSES:
         raise Conflict("Hồ sơ không còn đang xử lý; không thể dừng.")
-    reason = _text(payload, "reason", MAX_COMMENT, label="lý do dừng xử lý")
+    reason = clean_text(payload.get("reason"), "reason", limit=MAX_COMMENT, label="lý do dừng xử lý")
     now = clock.now()
     session.execute(
         update(Task)

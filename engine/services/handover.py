@@ -22,6 +22,7 @@ from engine.services import advance
 from engine.services.access import is_leader_of
 from engine.services.delegation import Principal, acting_for, principals_of, signature
 from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.services.inputs import clean_text
 from engine.services.procedures import process_of_version
 from engine.services.tasks import TASK_GONE
 from engine.workflow import load_instance
@@ -57,15 +58,6 @@ def _open_task(session: Session, task_id: str) -> Task:
     if task.closed_at is not None:
         raise Conflict(TASK_GONE)
     return task
-
-
-def _note(value: Any, field: str, required: bool) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise InvalidInput({field: "Hãy ghi lý do."})
-    if len(text) > MAX_NOTE:
-        raise InvalidInput({field: f"Tối đa {MAX_NOTE} ký tự."})
-    return text
 
 
 def claim(session: Session, actor: User, task_id: str) -> Task:
@@ -202,7 +194,7 @@ def assign(session: Session, actor: User, task_id: str, user_id: Any, note: Any 
         raise InvalidInput({"user_id": f"Hãy chọn một {label} đang làm việc tại đơn vị xử lý."})
     if chosen.id == task.assignee_id:
         raise Conflict(f"Công việc này đang do {chosen.full_name} xử lý.")
-    text = _note(note, "note", required=False)
+    text = clean_text(note, "note", limit=MAX_NOTE, required=False)
     done = session.execute(
         update(Task)
         .where(Task.id == task.id, Task.closed_at.is_(None), _same_assignee(task.assignee_id))
@@ -243,14 +235,16 @@ def recall(session: Session, actor: User, task_id: str, note: Any = "") -> Task:
         principal = next((p for p in principals_of(session, actor.id) if p.id == task.opened_by_id), None)
         if principal is None:
             raise Forbidden("Chỉ người đã chuyển hồ sơ đến bước này mới được thu hồi.")
-    return _rewind(session, actor, principal, task, "recall", _note(note, "note", required=False))
+    return _rewind(session, actor, principal, task, "recall", clean_text(note, "note", limit=MAX_NOTE, required=False))
 
 
 def rework(session: Session, actor: User, task_id: str, reason: Any) -> Task:
     """The holder of a task returns the dossier to the previous step, with a reason."""
     task = _open_task(session, task_id)
     principal = acting_for(session, actor, task)
-    return _rewind(session, actor, principal, task, "rework", _note(reason, "reason", required=True))
+    return _rewind(
+        session, actor, principal, task, "rework", clean_text(reason, "reason", limit=MAX_NOTE, label="lý do")
+    )
 
 
 def _rewind(session: Session, actor: User, principal: Principal | None, task: Task, action: str, note: str) -> Task:

@@ -223,17 +223,14 @@ def test_dossier_journey_from_counter_to_public_lookup(
         (NAMES[DIRECTOR], "Phê duyệt, ký kết quả", "Thẩm định hồ sơ"),
         (NAMES[SPECIALIST], "Thẩm định hồ sơ", "Phê duyệt, ký kết quả"),
         (NAMES[DIRECTOR], "Phê duyệt, ký kết quả", "Trả kết quả"),
-        (NAMES[COUNTER], "Trả kết quả", None),
+        (NAMES[COUNTER], "Trả kết quả", APPLICANT["full_name"]),  # the result went to the applicant
     ]
     expect(history).to_have_count(len(expected))
     for i, (actor, step, to_step) in enumerate(expected):
         item = history.nth(i)
         expect(item.locator("strong")).to_have_text(actor)
         expect(item).to_contain_text(f"{actor}: {step}")
-        if to_step:
-            expect(item).to_contain_text(f"→ {to_step}")
-        else:
-            expect(item.locator(".arrow")).to_have_count(0)
+        expect(item).to_contain_text(f"→ {to_step}")
     expect(history.nth(3).locator(".note")).to_have_text("Bổ sung thuyết minh kết cấu")
     expect(history.nth(6).locator(".status-after")).to_have_text("Trạng thái: Đã trả kết quả")
     expect(counter.get_by_text("Đang chờ", exact=True)).to_have_count(0)  # no open task is left

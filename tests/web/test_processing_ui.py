@@ -88,7 +88,7 @@ def test_rework_without_a_reason_keeps_the_task_page(client):
     html = client.get(f"/cong-viec/{task_id}").get_data(as_text=True)
     assert "Chuyển lại bước trước" in html
     refused = client.post(f"/cong-viec/{task_id}/chuyen-lai", data={"csrf_token": csrf_of(html), "reason": " "})
-    assert refused.status_code == 422 and "Hãy ghi lý do." in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Hãy nhập lý do." in refused.get_data(as_text=True)
     done = client.post(
         f"/cong-viec/{task_id}/chuyen-lai", data={"csrf_token": csrf_of(html), "reason": "Sai diện tích"}
     )
