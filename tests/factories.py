@@ -121,3 +121,26 @@ def with_step_after_examination(xml: str, step_id: str, name: str, hours: int) -
         "<bpmn:flowNodeRef>task_examine</bpmn:flowNodeRef>",
         f"<bpmn:flowNodeRef>task_examine</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>{step_id}</bpmn:flowNodeRef>",
     )
+
+
+def make_citizen(session, email: str = "an.nguyen@example.vn", password: str = "Matkhau2026", **fields: Any):
+    """A citizen account with its e-mail already verified, as after opening the link."""
+    from engine.services.citizens import Registration, register
+
+    account = register(
+        session,
+        Registration(
+            email=email,
+            password=password,
+            full_name=fields.pop("full_name", "Nguyễn Văn An"),
+            phone=fields.pop("phone", "0912345678"),
+            id_number=fields.pop("id_number", "001090012345"),
+            address=fields.pop("address", "12 Trần Phú, Ba Đình, Hà Nội"),
+        ),
+    )
+    if fields.pop("verified", True):
+        from engine import clock
+
+        account.email_verified_at = clock.now()
+    session.flush()
+    return account

@@ -2,6 +2,7 @@
 
 from engine.models.calendar_day import CalendarDay
 from engine.models.catalogue import Component, Field, Procedure
+from engine.models.citizen import CitizenAccount
 from engine.models.delegation import Delegation
 from engine.models.directory import Unit, User, UserRole
 from engine.models.dossier import (
@@ -24,6 +25,7 @@ from engine.models.process import ProcessVersion
 __all__ = [
     "Attachment",
     "CalendarDay",
+    "CitizenAccount",
     "Comment",
     "Component",
     "Delegation",

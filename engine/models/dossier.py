@@ -58,6 +58,8 @@ class Dossier(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     returned_at: Mapped[datetime | None] = mapped_column(DateTime)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The citizen account that submitted it online, or that it was linked to; it alone sees it on the portal.
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizen_account.id"), index=True)
     sets_count: Mapped[int] = mapped_column(Integer, default=1)
     return_method: Mapped[str] = mapped_column(String(20), default="counter")  # counter | post
     # Why the dossier was refused at intake (Mẫu 03).
