@@ -242,7 +242,9 @@ def load(url: str, world: World, total: int, years: int, batch: int) -> Counter[
     from engine.models import Dossier, DossierSequence, HistoryEvent, Task
 
     now = world.now
-    days = working_days((now - timedelta(days=365 * years)).date(), now.date())
+    # Only days whose office has opened by now, so that every planned dossier is written.
+    days = [d for d in working_days((now - timedelta(days=365 * years)).date(), now.date())
+            if datetime.combine(d, datetime.min.time()).replace(hour=16, minute=30) < now]
     rng = random.Random(SEED)
     per_day = Counter(rng.choice(days) for _ in range(total))
     generator = Generator(world, now)
@@ -264,7 +266,7 @@ def load(url: str, world: World, total: int, years: int, batch: int) -> Counter[
         for day in sorted(per_day):
             opening = datetime.combine(day, datetime.min.time()).replace(hour=7, minute=30)
             times = sorted(opening + timedelta(seconds=rng.randrange(9 * 3600)) for _ in range(per_day[day]))
-            for seq, received in enumerate(t for t in times if t < now - timedelta(minutes=10)):
+            for seq, received in enumerate(times):
                 n += 1
                 code = f"{world.counter_code}-{received:%y%m%d}-{seq + 1:04d}"
                 dossier, tasks, history = generator.rows(n, code, received, rng.getrandbits(63))
