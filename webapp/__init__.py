@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         portal,
         procedure_pages,
         processing,
+        satisfaction_report,
         vendor,
     )
     from webapp.cli import register_cli
@@ -75,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         citizen_auth,
         citizen,
         procedure_pages,
+        satisfaction_report,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

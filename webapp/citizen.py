@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from engine.models.satisfaction import CRITERIA, SCALE
 from engine.services import citizen_dossiers, satisfaction, transaction
@@ -67,10 +67,11 @@ def link():
 def _render_dossier(code: str, values: dict | None = None, errors: dict | None = None, status: int = 200):
     dossier = citizen_dossiers.my_dossier(db.session, _me(), code)
     details = citizen_dossiers.details(db.session, dossier)
+    public_base = current_app.config["PUBLIC_BASE_URL"]
     return render_template(
         "citizen/dossier.html",
         details=details,
-        verify_link=verify_url(request.host_url, details.result.verification_code) if details.result else "",
+        verify_link=verify_url(public_base, details.result.verification_code) if details.result else "",
         rating_action=url_for("citizen.rate", code=details.code),
         rating_hidden={},
         values=values or {},

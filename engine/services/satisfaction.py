@@ -16,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.models import CitizenAccount, Dossier, SatisfactionRating
+from engine.models import CitizenAccount, Dossier, SatisfactionRating, User
 from engine.models.satisfaction import CRITERIA, SCALE
+from engine.roles import Role
 from engine.services.citizen_dossiers import FINISHED, my_dossier, verified_dossier
-from engine.services.errors import Conflict, InvalidInput
+from engine.services.errors import Conflict, Forbidden, InvalidInput
 from engine.status import DossierStatus
 
 ALREADY_RATED = "Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."
@@ -112,6 +113,16 @@ class Summary:
     count: int
     satisfied_share: float | None  # on the overall criterion, QĐ 766's satisfaction indicator
     means: dict[str, float]
+
+
+REPORT_ROLES = (Role.AGENCY_LEADER, Role.DEPARTMENT_LEADER, Role.ADMINISTRATOR)
+
+
+def summary_for(session: Session, actor: User) -> Summary:
+    """The summary, for the leaders and administrators who answer for the service."""
+    if not any(actor.has_role(role) for role in REPORT_ROLES):
+        raise Forbidden("Chỉ lãnh đạo và quản trị hệ thống xem được kết quả đánh giá mức độ hài lòng.")
+    return summary(session)
 
 
 def summary(session: Session) -> Summary:

@@ -166,3 +166,16 @@ def test_a_dossier_of_an_account_is_rated_from_that_account_only(app, client):
     )
     assert attempt.status_code == 409 and "vui lòng đăng nhập tài khoản đó" in attempt.get_data(as_text=True)
     assert Api(client, "motcua").get(f"/dossiers/{code}").json["status"] == 9
+
+
+def test_leaders_see_the_satisfaction_summary_and_others_do_not(app, client):
+    from tests.web.test_ui import login
+
+    code = receive(client)
+    resolve_birth(client, code)
+    post_form(client, f"/tra-cuu/{code}", {**RATING, "factor": APPLICANT["phone"]}, f"/tra-cuu/{code}/danh-gia")
+    login(client, "motcua")
+    assert client.get("/danh-gia-hai-long").status_code == 403
+    login(client, "lanhdao")
+    html = client.get("/danh-gia-hai-long").get_data(as_text=True)
+    assert '<dd id="count">1</dd>' in html and "100.0%" in html
