@@ -130,6 +130,11 @@ def forgot_password():
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str):
     errors: dict[str, str] = {}
+    if request.method == "GET":
+        try:
+            citizens.reset_account(db.session, token, _secret())
+        except AuthenticationFailed as err:  # say so before the citizen types a new password twice
+            return render_template("citizen/link_problem.html", message=err.message, kind="reset", email=""), 400
     if request.method == "POST":
         password = request.form.get("password", "")
         if password != request.form.get("password_confirm", ""):

@@ -172,14 +172,20 @@ def find_by_email(session: Session, email: str) -> CitizenAccount | None:
     return session.scalars(select(CitizenAccount).where(CitizenAccount.email == normalise_email(email))).first()
 
 
-def reset_password(
-    session: Session, token: str, new_password: str, secret: str, max_age: int = RESET_MAX_AGE
-) -> CitizenAccount:
-    """Set a new password from a reset link; the link, and every session, stops working."""
+def reset_account(session: Session, token: str, secret: str, max_age: int = RESET_MAX_AGE) -> CitizenAccount:
+    """The account a reset link is for, while the link is unused and unexpired; AuthenticationFailed otherwise."""
     claims = _load(token, secret, "reset", max_age)
     account = session.get(CitizenAccount, claims["c"])
     if account is None or account.token_generation != claims.get("g"):
         raise AuthenticationFailed("Liên kết đặt lại mật khẩu đã được dùng hoặc không còn hiệu lực.")
+    return account
+
+
+def reset_password(
+    session: Session, token: str, new_password: str, secret: str, max_age: int = RESET_MAX_AGE
+) -> CitizenAccount:
+    """Set a new password from a reset link; the link, and every session, stops working."""
+    account = reset_account(session, token, secret, max_age)
     problem = password_problem(new_password or "", account.email, account.full_name)
     if problem:
         raise InvalidInput({"password": problem})

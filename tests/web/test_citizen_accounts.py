@@ -143,11 +143,13 @@ def test_forgotten_password_answers_the_same_for_unknown_addresses_and_resets_th
     assert done.status_code == 302
     assert citizen_login(client, "an.nguyen@example.vn", PASSWORD).status_code == 401
     assert citizen_login(client, "an.nguyen@example.vn", "Moi2026abc").status_code == 302
-    again = client.get(link)  # the form still shows, but using the link a second time is refused
-    assert again.status_code == 200
+    again = client.get(link)
+    assert again.status_code == 400 and "đã được dùng hoặc không còn hiệu lực" in again.get_data(as_text=True)
     reused = post_form(client, link, {"password": "Khac2026abc", "password_confirm": "Khac2026abc"})
     assert reused.status_code == 400
     assert "đã được dùng hoặc không còn hiệu lực" in reused.get_data(as_text=True)
+    forged = client.get("/cong-dan/dat-lai-mat-khau/khong-phai-lien-ket")
+    assert forged.status_code == 400 and "Liên kết không hợp lệ hoặc đã bị sửa đổi." in forged.get_data(as_text=True)
 
 
 def test_login_goes_back_only_to_pages_of_this_site(app, client):

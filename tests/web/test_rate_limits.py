@@ -68,3 +68,16 @@ def test_repeated_citizen_logins_are_slowed_down(limited_client):
         for _ in range(4)
     ]
     assert answers == [401, 401, 401, 429]
+
+
+def test_the_citizen_login_page_is_limited_like_the_staff_login(limited_client):
+    from tests.web.test_ui import csrf_of
+
+    token = csrf_of(limited_client.get("/cong-dan/dang-nhap").get_data(as_text=True))
+    answers = [
+        limited_client.post(
+            "/cong-dan/dang-nhap", data={"email": "ai@example.vn", "password": "x", "csrf_token": token}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert answers == [401, 401, 401, 429]
