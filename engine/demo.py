@@ -14,13 +14,21 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.forms import FormRegistry
-from engine.models import Unit, User, UserRole
+from engine.models import CitizenAccount, Dossier, Procedure, Unit, User, UserRole
 from engine.roles import Role
 from engine.services.auth import hash_password
 from engine.services.calendars import seed_calendar
 from engine.services.catalogue import load_procedure
 
 DEMO_PASSWORD = "demo"
+# The portal's demo citizen (same password), verified; ``load_demo_dossiers`` gives it two dossiers.
+DEMO_CITIZEN = {
+    "email": "congdan@example.vn",
+    "full_name": "Lê Thị Thu",
+    "phone": "0987123456",
+    "id_number": "070190001234",
+    "address": "Số 12 đường Phú Riềng Đỏ, phường Tân Phú, tỉnh Bình Phước",
+}
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,52 @@ def load_demo(session: Session, processes_dir: Path, forms: FormRegistry) -> dic
                 )
             )
     session.flush()
+    if session.scalars(select(CitizenAccount).where(CitizenAccount.email == DEMO_CITIZEN["email"])).first() is None:
+        session.add(
+            CitizenAccount(
+                **DEMO_CITIZEN, password_hash=password, created_at=clock.now(), email_verified_at=clock.now()
+            )
+        )
     year = clock.now().year
     seed_calendar(session, range(year - 1, year + 3))
     for folder in sorted(p for p in processes_dir.iterdir() if (p / "process.bpmn").exists()):
         load_procedure(session, folder, units["agency"], units, forms)
     return units
+
+
+def load_demo_dossiers(session: Session, forms: FormRegistry) -> list[Dossier]:
+    """Two dossiers of the demo citizen, received at the counter: a birth registration and a building permit.
+
+    Not part of ``load_demo``: the tests start from the catalogue without dossiers. Nothing is added
+    when the demo citizen already has dossiers.
+    """
+    from engine.services.receive import receive_dossier
+
+    citizen = session.scalars(select(CitizenAccount).where(CitizenAccount.email == DEMO_CITIZEN["email"])).one()
+    if session.scalars(select(Dossier.id).where(Dossier.citizen_id == citizen.id)).first() is not None:
+        return []
+    counter = session.scalars(select(User).where(User.username == "motcua")).one()
+    applicant = {k: DEMO_CITIZEN[k] for k in ("full_name", "phone", "id_number", "address")}
+    child = {
+        "child_full_name": "Nguyễn Lê Minh An",
+        "child_birth_date": clock.today().isoformat(),
+        "child_sex": "female",
+        "birth_place": "Bệnh viện Đa khoa tỉnh Bình Phước",
+        "mother_full_name": DEMO_CITIZEN["full_name"],
+        "father_full_name": "Nguyễn Văn Hùng",
+        "declarant_relationship": "mẹ",
+    }
+    received = []
+    for code, data in (("1.001193", child), ("1.009994", None)):
+        procedure = session.scalars(select(Procedure).where(Procedure.code == code)).one()
+        payload = {
+            "procedure_code": code,
+            "applicant": {**applicant, "email": DEMO_CITIZEN["email"]},
+            "components": [c.id for c in procedure.components],
+            **({"data": data} if data else {}),
+        }
+        dossier = receive_dossier(session, counter, payload, forms)
+        dossier.citizen_id = citizen.id
+        received.append(dossier)
+    session.flush()
+    return received

@@ -38,6 +38,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin,
         api,
         auth,
+        citizen,
+        citizen_api,
+        citizen_auth,
         citizen_session,
         counter,
         designer,
@@ -49,7 +52,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         form_editor,
         inbox,
         portal,
+        procedure_pages,
         processing,
+        satisfaction_report,
         vendor,
     )
     from webapp.cli import register_cli
@@ -68,10 +73,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         designer,
         form_editor,
         vendor,
+        citizen_auth,
+        citizen,
+        procedure_pages,
+        satisfaction_report,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates each call by bearer token, not by cookie
+    app.register_blueprint(citizen_api.bp)
+    csrf.exempt(citizen_api.bp)
     citizen_session.init_app(app)
     errors.register(app)
     filters.register(app)

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from engine import migrate
-from engine.demo import load_demo
+from engine.demo import load_demo, load_demo_dossiers
 from engine.models import Unit, User, UserRole
 from engine.roles import Role
 from engine.services import transaction
@@ -40,6 +40,7 @@ def demo_load() -> None:
     """Load the demo agency, users (password: demo) and procedures."""
     with transaction(db.session):
         load_demo(db.session, Path(current_app.config["PROCESSES_DIR"]), forms())
+        load_demo_dossiers(db.session, forms())
     click.echo("Đã nạp dữ liệu mẫu.")
 
 

@@ -413,3 +413,140 @@ OPENAPI["paths"].update(
         ),
     }
 )
+
+
+# ---- Citizen API (/api/v1/citizen/…): a citizen bearer token from POST /citizen/token ----
+_CITIZEN_ERRORS = {
+    "401": _resp("Thiếu, sai hoặc hết hạn mã truy cập công dân", _ERROR),
+    "404": _resp("Không có hồ sơ này trong tài khoản", _ERROR),
+}
+_LEVEL = {
+    "type": "integer",
+    "enum": [1, 2, 3, 4],
+    "description": "4 Rất hài lòng, 3 Hài lòng, 2 Chấp nhận được, 1 Không hài lòng",
+}
+OPENAPI["paths"].update(
+    {
+        "/citizen/register": {
+            "post": {
+                "summary": "Đăng ký tài khoản công dân; thư xác thực được gửi đến email",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["email", "password", "full_name"],
+                                "properties": {
+                                    "email": _TEXT,
+                                    "password": {"type": "string", "minLength": 8},
+                                    "full_name": _TEXT,
+                                    "phone": _TEXT,
+                                    "id_number": {"type": "string", "pattern": "^[0-9]{12}$"},
+                                    "address": _TEXT,
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _resp("Đã tạo tài khoản, chưa xác thực", {"type": "object"}),
+                    "422": _resp("Dữ liệu không hợp lệ (email trùng, mật khẩu yếu…), theo từng trường", _ERROR),
+                    "429": _resp("Quá nhiều yêu cầu", _ERROR),
+                },
+            }
+        },
+        "/citizen/token": {
+            "post": {
+                "summary": "Đăng nhập công dân, nhận mã truy cập (khác mã của cán bộ)",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object", "properties": {"email": _TEXT, "password": _TEXT}}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _resp("Mã truy cập", {"type": "object"}),
+                    "401": _resp("Sai email, mật khẩu hoặc email chưa xác thực", _ERROR),
+                    "429": _resp("Quá nhiều lần thử", _ERROR),
+                },
+            }
+        },
+        "/citizen/dossiers": {
+            "get": {
+                "summary": "Hồ sơ của công dân, mới nhất trước",
+                "responses": {
+                    "200": _resp("Danh sách", {"type": "array", "items": {"type": "object"}}),
+                    **_CITIZEN_ERRORS,
+                },
+            }
+        },
+        "/citizen/dossiers/{code}": {
+            "get": {
+                "summary": "Chi tiết một hồ sơ của công dân: các bước, lịch hẹn, thành phần, kết quả",
+                "parameters": [_param("code")],
+                "responses": {"200": _resp("Hồ sơ", {"type": "object"}), **_CITIZEN_ERRORS},
+            }
+        },
+        "/citizen/dossiers/{code}/result": {
+            "get": {
+                "summary": "Tải văn bản kết quả (.docx) của thủ tục toàn trình, khi hồ sơ ở trạng thái 9 hoặc 10",
+                "parameters": [_param("code")],
+                "responses": {
+                    "200": {
+                        "description": "Văn bản kết quả; mã xác minh trong tiêu đề X-Verification-Code",
+                        "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}},
+                    },
+                    **_CITIZEN_ERRORS,
+                    "403": _resp("Thủ tục không trả kết quả trực tuyến", _ERROR),
+                    "409": _resp("Hồ sơ chưa có kết quả", _ERROR),
+                },
+            }
+        },
+        "/citizen/dossiers/{code}/rating": {
+            "post": {
+                "summary": "Đánh giá mức độ hài lòng, một lần, sau trạng thái 9 hoặc 10",
+                "parameters": [_param("code")],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": [
+                                    "overall",
+                                    "convenience",
+                                    "timeliness",
+                                    "attitude",
+                                    "transparency",
+                                    "contacts_count",
+                                    "agencies_count",
+                                ],
+                                "properties": {
+                                    "overall": _LEVEL,
+                                    "convenience": _LEVEL,
+                                    "timeliness": _LEVEL,
+                                    "attitude": _LEVEL,
+                                    "transparency": _LEVEL,
+                                    "contacts_count": {"type": "integer", "minimum": 1, "maximum": 20},
+                                    "agencies_count": {"type": "integer", "minimum": 1, "maximum": 10},
+                                    "comment": {"type": "string", "maxLength": 2000},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _resp("Đã ghi nhận", {"type": "object"}),
+                    **_CITIZEN_ERRORS,
+                    "409": _resp("Đã đánh giá, hoặc hồ sơ chưa xử lý xong", _ERROR),
+                    "422": _resp("Câu trả lời không hợp lệ, theo từng trường", _ERROR),
+                },
+            }
+        },
+    }
+)

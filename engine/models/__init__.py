@@ -21,6 +21,7 @@ from engine.models.dossier import (
 from engine.models.form_version import FormVersion
 from engine.models.outbox import OutboxMessage
 from engine.models.process import ProcessVersion
+from engine.models.satisfaction import SatisfactionRating
 
 __all__ = [
     "Attachment",
@@ -41,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "Procedure",
     "ProcessVersion",
+    "SatisfactionRating",
     "Task",
     "Unit",
     "User",

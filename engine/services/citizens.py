@@ -34,6 +34,8 @@ class Registration:
     phone: str = ""
     id_number: str = ""
     address: str = ""
+    # The "nhập lại mật khẩu" box of the form; None where there is none (the API).
+    password_confirm: str | None = None
 
 
 def normalise_email(email: str) -> str:
@@ -55,6 +57,27 @@ def password_problem(password: str, email: str = "", full_name: str = "") -> str
     return None
 
 
+def normalise_phone(phone: str) -> str:
+    """A phone number as stored: spaces and dots dropped, +84 written as 0."""
+    phone = (phone or "").replace(" ", "").replace(".", "")
+    return "0" + phone[3:] if phone.startswith("+84") else phone
+
+
+def _profile_errors(full_name: str, phone: str, id_number: str, address: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    name = " ".join((full_name or "").split())
+    if not 2 <= len(name) <= 255:
+        errors["full_name"] = "Họ và tên phải từ 2 đến 255 ký tự."
+    phone = normalise_phone(phone)
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = "Số điện thoại không hợp lệ (ví dụ 0912345678)."
+    if id_number and not ID_NUMBER_RE.match(id_number.strip()):
+        errors["id_number"] = "Số CCCD/định danh cá nhân phải gồm đúng 12 chữ số."
+    if len(address or "") > 500:
+        errors["address"] = "Địa chỉ dài quá 500 ký tự."
+    return errors
+
+
 def _validate(session: Session, form: Registration) -> dict[str, str]:
     errors: dict[str, str] = {}
     email = normalise_email(form.email)
@@ -64,19 +87,12 @@ def _validate(session: Session, form: Registration) -> dict[str, str]:
         errors["email"] = "Địa chỉ email không hợp lệ."
     elif session.scalar(select(CitizenAccount.id).where(CitizenAccount.email == email)) is not None:
         errors["email"] = "Email này đã được đăng ký. Vui lòng đăng nhập hoặc dùng chức năng quên mật khẩu."
-    name = " ".join((form.full_name or "").split())
-    if not 2 <= len(name) <= 255:
-        errors["full_name"] = "Họ và tên phải từ 2 đến 255 ký tự."
-    phone = (form.phone or "").replace(" ", "").replace(".", "")
-    if phone and not PHONE_RE.match(phone):
-        errors["phone"] = "Số điện thoại không hợp lệ (ví dụ 0912345678)."
-    if form.id_number and not ID_NUMBER_RE.match(form.id_number.strip()):
-        errors["id_number"] = "Số CCCD/định danh cá nhân phải gồm đúng 12 chữ số."
-    if len(form.address or "") > 500:
-        errors["address"] = "Địa chỉ dài quá 500 ký tự."
-    problem = password_problem(form.password or "", email, name)
+    errors.update(_profile_errors(form.full_name, form.phone, form.id_number, form.address))
+    problem = password_problem(form.password or "", email, form.full_name)
     if problem:
         errors["password"] = problem
+    elif form.password_confirm is not None and form.password_confirm != form.password:
+        errors["password_confirm"] = "Mật khẩu nhập lại không khớp."
     return errors
 
 
@@ -88,7 +104,7 @@ def register(session: Session, form: Registration) -> CitizenAccount:
     account = CitizenAccount(
         email=normalise_email(form.email),
         full_name=" ".join(form.full_name.split()),
-        phone=(form.phone or "").replace(" ", "").replace(".", ""),
+        phone=normalise_phone(form.phone),
         id_number=(form.id_number or "").strip(),
         address=(form.address or "").strip(),
         password_hash=generate_password_hash(form.password),
@@ -156,14 +172,20 @@ def find_by_email(session: Session, email: str) -> CitizenAccount | None:
     return session.scalars(select(CitizenAccount).where(CitizenAccount.email == normalise_email(email))).first()
 
 
-def reset_password(
-    session: Session, token: str, new_password: str, secret: str, max_age: int = RESET_MAX_AGE
-) -> CitizenAccount:
-    """Set a new password from a reset link; the link, and every session, stops working."""
+def reset_account(session: Session, token: str, secret: str, max_age: int = RESET_MAX_AGE) -> CitizenAccount:
+    """The account a reset link is for, while the link is unused and unexpired; AuthenticationFailed otherwise."""
     claims = _load(token, secret, "reset", max_age)
     account = session.get(CitizenAccount, claims["c"])
     if account is None or account.token_generation != claims.get("g"):
         raise AuthenticationFailed("Liên kết đặt lại mật khẩu đã được dùng hoặc không còn hiệu lực.")
+    return account
+
+
+def reset_password(
+    session: Session, token: str, new_password: str, secret: str, max_age: int = RESET_MAX_AGE
+) -> CitizenAccount:
+    """Set a new password from a reset link; the link, and every session, stops working."""
+    account = reset_account(session, token, secret, max_age)
     problem = password_problem(new_password or "", account.email, account.full_name)
     if problem:
         raise InvalidInput({"password": problem})
@@ -186,4 +208,55 @@ def account_for_claims(session: Session, claims: object) -> CitizenAccount | Non
     account = session.get(CitizenAccount, claims["c"])
     if account is None or not account.active or account.token_generation != claims.get("g"):
         return None
+    return account
+
+
+def update_profile(
+    session: Session, account: CitizenAccount, *, full_name: str, phone: str, id_number: str, address: str
+) -> CitizenAccount:
+    """Change the account's own details (not its e-mail); InvalidInput per field."""
+    errors = _profile_errors(full_name, phone, id_number, address)
+    if errors:
+        raise InvalidInput(errors)
+    account.full_name = " ".join(full_name.split())
+    account.phone = normalise_phone(phone)
+    account.id_number = (id_number or "").strip()
+    account.address = (address or "").strip()
+    session.flush()
+    return account
+
+
+def change_password(
+    session: Session, account: CitizenAccount, current: str, new: str, confirm: str | None = None
+) -> CitizenAccount:
+    """Replace the password after checking the current one; other sessions and tokens stop working."""
+    if not check_password_hash(account.password_hash, current or ""):
+        raise InvalidInput({"current_password": "Mật khẩu hiện tại không đúng."})
+    problem = password_problem(new or "", account.email, account.full_name)
+    if problem:
+        raise InvalidInput({"new_password": problem})
+    if confirm is not None and confirm != new:
+        raise InvalidInput({"new_password_confirm": "Mật khẩu nhập lại không khớp."})
+    account.password_hash = generate_password_hash(new)
+    account.token_generation += 1
+    session.flush()
+    return account
+
+
+def api_token(account: CitizenAccount, secret: str) -> str:
+    """A bearer token for the citizen API; its own salt, so no staff token or e-mail link passes for one."""
+    return _serializer(secret, "api").dumps(session_claims(account))
+
+
+def account_for_api_token(session: Session, token: str, secret: str, max_age: int) -> CitizenAccount:
+    """The account behind a citizen API token; AuthenticationFailed if forged, expired or outdated."""
+    try:
+        claims = _serializer(secret, "api").loads(token or "", max_age=max_age)
+    except SignatureExpired as err:
+        raise AuthenticationFailed("Mã truy cập đã hết hạn, vui lòng đăng nhập lại.") from err
+    except BadSignature as err:
+        raise AuthenticationFailed("Mã truy cập không hợp lệ.") from err
+    account = account_for_claims(session, claims)
+    if account is None:
+        raise AuthenticationFailed("Mã truy cập không còn hiệu lực, vui lòng đăng nhập lại.")
     return account

@@ -44,3 +44,40 @@ def test_repeated_login_attempts_are_slowed_down(limited_client):
         for _ in range(4)
     ]
     assert answers == [401, 401, 401, 429]
+
+
+def test_guessing_the_second_factor_is_limited_per_client_address(limited_client):
+    from tests.factories import Api
+    from tests.web.test_ui import csrf_of
+
+    code = Api(limited_client, "motcua").receive().json["code"]
+    token = csrf_of(limited_client.get("/cong-dan/dang-nhap").get_data(as_text=True))
+    answers = [
+        limited_client.post(f"/tra-cuu/{code}", data={"factor": f"09000000{i:02d}", "csrf_token": token}).status_code
+        for i in range(6)
+    ]
+    assert answers == [403] * 5 + [429]
+    assert limited_client.get(f"/tra-cuu/{code}").status_code == 429  # guessing by POST blocks the page too
+    other = limited_client.get(f"/tra-cuu/{code}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200
+
+
+def test_repeated_citizen_logins_are_slowed_down(limited_client):
+    answers = [
+        limited_client.post("/api/v1/citizen/token", json={"email": "ai@example.vn", "password": "x"}).status_code
+        for _ in range(4)
+    ]
+    assert answers == [401, 401, 401, 429]
+
+
+def test_the_citizen_login_page_is_limited_like_the_staff_login(limited_client):
+    from tests.web.test_ui import csrf_of
+
+    token = csrf_of(limited_client.get("/cong-dan/dang-nhap").get_data(as_text=True))
+    answers = [
+        limited_client.post(
+            "/cong-dan/dang-nhap", data={"email": "ai@example.vn", "password": "x", "csrf_token": token}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert answers == [401, 401, 401, 429]
