@@ -187,3 +187,28 @@ def account_for_claims(session: Session, claims: object) -> CitizenAccount | Non
     if account is None or not account.active or account.token_generation != claims.get("g"):
         return None
     return account
+
+
+API_TOKEN_SALT = "motcua-citizen-api"
+API_TOKEN_MAX_AGE = 30 * 24 * 3600
+
+
+def issue_api_token(account: CitizenAccount, secret: str) -> str:
+    """A bearer token for the citizen API; it dies with the account's token generation (password change)."""
+    return URLSafeTimedSerializer(secret, salt=API_TOKEN_SALT).dumps({"c": account.id, "g": account.token_generation})
+
+
+def account_for_api_token(
+    session: Session, token: str, secret: str, max_age: int = API_TOKEN_MAX_AGE
+) -> CitizenAccount:
+    """The active account a citizen API token was issued to; AuthenticationFailed otherwise."""
+    try:
+        claims = URLSafeTimedSerializer(secret, salt=API_TOKEN_SALT).loads(token or "", max_age=max_age)
+    except SignatureExpired as err:
+        raise AuthenticationFailed("Mã truy cập đã hết hạn. Vui lòng đăng nhập lại.") from err
+    except BadSignature as err:
+        raise AuthenticationFailed("Mã truy cập không hợp lệ.") from err
+    account = account_for_claims(session, claims)
+    if account is None or account.email_verified_at is None:
+        raise AuthenticationFailed("Mã truy cập không còn hiệu lực. Vui lòng đăng nhập lại.")
+    return account
