@@ -48,6 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         filters,
         form_editor,
         inbox,
+        online,
+        online_api,  # noqa: F401 - its routes join api.bp before the blueprint is registered
         portal,
         processing,
         vendor,
@@ -68,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         designer,
         form_editor,
         vendor,
+        online,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
