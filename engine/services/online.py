@@ -62,13 +62,13 @@ def offered_procedure(session: Session, code: str) -> Procedure:
     procedure = get_procedure(session, code)
     if procedure.online_level not in OFFERED_LEVELS:
         raise InvalidInput(
-            {"procedure_code": _not_online(procedure)},
-            _not_online(procedure),
+            {"procedure_code": not_online_message(procedure)},
+            not_online_message(procedure),
         )
     return procedure
 
 
-def _not_online(procedure: Procedure) -> str:
+def not_online_message(procedure: Procedure) -> str:
     return (
         f"Thủ tục “{procedure.name}” chưa được cung cấp trực tuyến. "
         "Vui lòng nộp hồ sơ trực tiếp tại Bộ phận Một cửa hoặc qua bưu chính."
