@@ -74,7 +74,10 @@ def test_a_draft_is_kept_with_the_applicant_prefilled_and_another_citizen_cannot
     session.commit()
     assert online.draft_form(draft)["applicant"]["full_name"] == "Nguyễn Văn An"
     assert online.draft_form(draft)["data"]["child_full_name"] == "Nguyễn Minh Khang"
-    assert [f.filename for f in online.get_draft(session, owner, draft.id).files] == ["to-khai.pdf", "giay-chung-sinh.png"]
+    assert [f.filename for f in online.get_draft(session, owner, draft.id).files] == [
+        "to-khai.pdf",
+        "giay-chung-sinh.png",
+    ]
     other = make_citizen(session, email="binh@example.vn")
     assert online.drafts_of(session, other) == []
     with pytest.raises(NotFound):
@@ -99,7 +102,12 @@ def test_a_fake_pdf_is_refused_and_the_files_uploaded_before_stay(session, store
     draft = _draft(session, citizen, store, files=False)
     second = _procedure(session).components[1]
     _, errors = online.save_draft(
-        session, citizen, draft.id, None, [UploadedFile("giay-chung-sinh.pdf", b"MZ\x90\x00 not a pdf", second.id)], store
+        session,
+        citizen,
+        draft.id,
+        None,
+        [UploadedFile("giay-chung-sinh.pdf", b"MZ\x90\x00 not a pdf", second.id)],
+        store,
     )
     assert "không phải PDF thật" in errors[f"files.{second.id}"]
     assert [f.filename for f in online.get_draft(session, citizen, draft.id).files] == ["to-khai.pdf"]
@@ -212,7 +220,9 @@ def test_supplement_asked_then_resubmitted_goes_back_to_the_counter_with_the_fil
     with pytest.raises(InvalidInput) as err:
         online_supplement.resubmit(session, citizen, dossier.code)
     assert f"files.{row.id}" in err.value.errors
-    online_supplement.add_supplement_files(session, citizen, dossier.code, [UploadedFile("moi.pdf", PDF, row.id)], store)
+    online_supplement.add_supplement_files(
+        session, citizen, dossier.code, [UploadedFile("moi.pdf", PDF, row.id)], store
+    )
     online_supplement.resubmit(session, citizen, dossier.code, "Đã chụp lại")
     assert dossier.status == DossierStatus.NEW
     assert [a.filename for a in dossier.attachments] == ["to-khai.pdf", "giay-chung-sinh.png", "moi.pdf"]

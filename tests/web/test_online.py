@@ -233,7 +233,9 @@ def test_the_counter_asks_for_supplements_and_the_citizen_adds_them_online(app, 
         rows = db.session.scalars(select(Dossier).where(Dossier.code == code)).one().components
         drawing = rows[2].id
     missing = counter.post(f"/mot-cua/truc-tuyen/{code}/bo-sung", data={})
-    assert missing.status_code == 422 and "Hãy ghi rõ thành phần cần bổ sung và lý do." in missing.get_data(as_text=True)
+    assert missing.status_code == 422 and "Hãy ghi rõ thành phần cần bổ sung và lý do." in missing.get_data(
+        as_text=True
+    )
     asked = counter.post(
         f"/mot-cua/truc-tuyen/{code}/bo-sung", data={f"reason-{drawing}": "Thiếu bản vẽ mặt cắt, bổ sung đủ"}
     )
