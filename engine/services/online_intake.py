@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -38,7 +38,7 @@ def _require_counter(officer: User) -> None:
         raise Forbidden("Chức năng này dành cho cán bộ bộ phận một cửa.")
 
 
-def _waiting(officer: User):  # noqa: ANN202 - a select()
+def _waiting(officer: User) -> Select[tuple[Dossier]]:
     return select(Dossier).where(
         Dossier.receiving_unit_id == officer.unit_id,
         Dossier.status == DossierStatus.NEW,

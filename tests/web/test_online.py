@@ -192,6 +192,8 @@ def test_a_submitted_dossier_waits_in_the_counters_online_tab_and_is_accepted_wi
     code = _submit(app, citizen)
     assert _status(app, code) == 1
     assert "Mới đăng ký" in citizen.get(f"/cong-dan/nop-ho-so/da-nop/{code}").get_data(as_text=True)
+    staff_page = counter.get(f"/ho-so/{code}").get_data(as_text=True)
+    assert "Xem và xử lý hồ sơ trực tuyến" in staff_page and "/phieu" not in staff_page
     tab = counter.get("/mot-cua/truc-tuyen").get_data(as_text=True)
     assert code in tab and '<span class="count" id="online-count">1</span>' in tab
     review = counter.get(f"/mot-cua/truc-tuyen/{code}").get_data(as_text=True)
