@@ -35,16 +35,18 @@ from engine.models import (
 from engine.services import advance
 from engine.services.attachments import MAX_ATTACHMENT_BYTES, UploadedFile
 from engine.services.errors import InvalidInput, NotFound
-from engine.services.online_uploads import upload_problem
+from engine.services.online_uploads import add_files
 from engine.services.procedures import get_procedure, search_procedures
 from engine.services.reception import ApplicantSchema
 from engine.status import Channel, DossierStatus
-from engine.storage import AttachmentStore, sniff
+from engine.storage import AttachmentStore
 from engine.text import fold
 
 OFFERED_LEVELS = ("toan_trinh", "mot_phan")
 APPLICANT_FIELDS = ("kind", "full_name", "id_number", "phone", "email", "address", "organisation_name", "tax_code")
 MAX_VALUE = 2000  # a typed value kept in a draft; longer text is cut, the schemas refuse it at submission
+# Bounds on what one account can pile up: drafts are kept with no end date, so they must stay small.
+MAX_DRAFTS = 30
 _applicant_schema = ApplicantSchema()
 
 
@@ -98,6 +100,13 @@ def start_draft(session: Session, citizen: CitizenAccount, procedure_code: str, 
     chosen = int(unit_id) if isinstance(unit_id, int) or (isinstance(unit_id, str) and unit_id.isdigit()) else None
     if chosen not in units:
         raise InvalidInput({"unit_id": "Vui lòng chọn nơi tiếp nhận hồ sơ trong danh sách."})
+    if len(drafts_of(session, citizen)) >= MAX_DRAFTS:
+        raise InvalidInput(
+            {
+                "unit_id": f"Ông/Bà đã có {MAX_DRAFTS} hồ sơ nháp. "
+                "Vui lòng nộp hoặc xóa bớt hồ sơ nháp trước khi tạo mới."
+            }
+        )
     now = clock.now()
     applicant = {
         "kind": "person",
@@ -181,7 +190,7 @@ def _typed(draft: OnlineDraft, form: dict[str, Any], forms: FormRegistry | None)
     applicant["kind"] = applicant["kind"] if applicant["kind"] in ("person", "organisation") else "person"
     raw_data = form.get("data") if isinstance(form.get("data"), dict) else {}
     names = {f.name for f in application_form(draft.procedure, forms).fields} if forms is not None else set(raw_data)
-    data = {k: _text(v) for k, v in raw_data.items() if k in names and v not in (None, "")}
+    data = {k: _text(v) for k, v in list(raw_data.items())[:200] if k in names and v not in (None, "")}
     method = form.get("return_method")
     return {
         "applicant": applicant,
@@ -194,49 +203,6 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     return (value if isinstance(value, str) else str(value))[:MAX_VALUE]
-
-
-def add_files(
-    session: Session,
-    draft: OnlineDraft,
-    uploads: Sequence[UploadedFile],
-    store: AttachmentStore | None,
-    max_bytes: int = MAX_ATTACHMENT_BYTES,
-) -> dict[str, str]:
-    """Store each acceptable upload on the draft; messages for the others, keyed ``files.<component id>``."""
-    errors: dict[str, str] = {}
-    components = {c.id for c in draft.procedure.components}
-    for upload in uploads:
-        key = f"files.{upload.component}"
-        if upload.component not in components:
-            errors["files"] = "Tệp tải lên không gắn với thành phần hồ sơ nào của thủ tục này."
-            continue
-        problem = upload_problem(upload, max_bytes) or (None if store else "Hệ thống chưa cấu hình nơi lưu tệp.")
-        if problem:
-            errors[key] = f"{errors[key]} {problem}" if key in errors else problem
-            continue
-        assert store is not None
-        content_type, extension = sniff(upload.data) or ("application/octet-stream", "")
-        stored = store.save(session, upload.data, extension)
-        draft.files.append(
-            OnlineDraftFile(
-                component_id=upload.component,
-                filename=display_name(upload.filename, extension),
-                content_type=content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                storage_key=stored.key,
-                uploaded_at=clock.now(),
-            )
-        )
-    return errors
-
-
-def display_name(filename: str, extension: str) -> str:
-    """A name to show for an upload: no path parts or control characters, the real extension at the end."""
-    base = (filename or "tep").replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip() or "tep"
-    return base[:200] if base.lower().endswith(extension) else base[:200] + extension
 
 
 def remove_file(session: Session, citizen: CitizenAccount, draft_id: int, file_id: int) -> str:

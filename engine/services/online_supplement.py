@@ -19,9 +19,8 @@ from engine.models import Attachment, CitizenAccount, Dossier, OnlineApplication
 from engine.services import advance, online_mail
 from engine.services.attachments import MAX_ATTACHMENT_BYTES, UploadedFile
 from engine.services.errors import Conflict, InvalidInput, NotFound
-from engine.services.online import display_name
 from engine.services.online_intake import MAX_REASON, locked_new, one_wins
-from engine.services.online_uploads import upload_problem
+from engine.services.online_uploads import display_name, upload_problem
 from engine.status import Channel, DossierStatus
 from engine.storage import AttachmentStore, sniff
 

@@ -58,6 +58,7 @@ def _citizen_page(browser: Browser, app: Flask, base: str) -> Page:
 
 
 def _fits_the_screen(page: Page) -> None:
+    page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} is {overflow}px wider than a 375 px screen"
 
@@ -70,10 +71,12 @@ def test_a_citizen_submits_online_on_a_phone_and_the_counter_accepts_it(browser:
     app, base = served
     citizen = _citizen_page(browser, app, base)
     citizen.goto("/cong-dan/nop-ho-so")
+    expect(citizen.locator("#procedures")).to_contain_text(PERMIT_NAME)
     _fits_the_screen(citizen)
     citizen.get_by_label("Tên hoặc mã thủ tục").fill("giay phep xay dung")
     citizen.get_by_role("button", name="Tìm thủ tục").click()
     citizen.locator("#procedures li", has_text=PERMIT_NAME).get_by_role("link", name="Chọn thủ tục này").click()
+    expect(citizen.get_by_role("button", name="Bắt đầu khai hồ sơ")).to_be_visible()
     _fits_the_screen(citizen)
     citizen.get_by_role("button", name="Bắt đầu khai hồ sơ").click()
 
@@ -88,6 +91,12 @@ def test_a_citizen_submits_online_on_a_phone_and_the_counter_accepts_it(browser:
     expect(citizen.get_by_role("textbox", name="Địa chỉ", exact=True)).to_have_value(
         "Số 9 Lê Lợi, phường Tân Phú, tỉnh Bình Phước"
     )
+
+    citizen.goto("/cong-dan/ho-so-nhap")  # the draft is kept, and listed
+    expect(citizen.locator("#drafts")).to_contain_text(PERMIT_NAME)
+    _fits_the_screen(citizen)
+    citizen.locator("#drafts li", has_text=PERMIT_NAME).get_by_role("link", name="Tiếp tục khai").click()
+    expect(citizen.locator("#components")).to_contain_text("✔ don-de-nghi.pdf")
 
     # Submitting with two required documents missing: named, and nothing already given is lost.
     citizen.get_by_role("button", name="Nộp hồ sơ").click()
