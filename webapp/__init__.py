@@ -51,6 +51,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         filters,
         form_editor,
         inbox,
+        online,
+        online_api,  # noqa: F401 - its routes join api.bp before the blueprint is registered
         portal,
         procedure_pages,
         processing,
@@ -77,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         citizen,
         procedure_pages,
         satisfaction_report,
+        online,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from engine import clock
 from engine.models import Procedure
 from engine.roles import Role
-from engine.services import transaction
+from engine.services import online_intake, online_supplement, transaction
 from engine.services.appointments import appointment_for
 from engine.services.dossiers import get_dossier
 from engine.services.errors import Forbidden, InvalidInput
@@ -214,3 +214,81 @@ def supplement(code: str):
 def _data_errors(errors: dict[str, str]) -> dict[str, str]:
     """The application form's errors, keyed by field name as the form macro expects."""
     return {k.removeprefix("data."): v for k, v in errors.items() if k.startswith("data.")}
+
+
+# --- The online tab: dossiers citizens submitted to this counter (status 1) ----------------------------------
+
+
+def _version_arg() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.route("/truc-tuyen")
+@login_required
+def online_tab():
+    _require_counter()
+    dossiers = online_intake.online_dossiers(db.session, actor())
+    return render_template(
+        "counter/online.html", dossiers=dossiers, count=online_intake.online_count(db.session, actor())
+    )
+
+
+@bp.route("/truc-tuyen/<code>")
+@login_required
+def online_review(code: str, errors: dict[str, str] | None = None, action: str = ""):
+    _require_counter()
+    found = online_intake.review(db.session, actor(), code, forms())
+    return render_template(
+        "counter/online_review.html", review=found, errors=errors or {}, action=action, values=request.form
+    ), (422 if errors else 200)
+
+
+@bp.post("/truc-tuyen/<code>/tiep-nhan")
+@login_required
+def online_accept(code: str):
+    _require_counter()
+    try:
+        with transaction(db.session):
+            online_intake.accept_online(
+                db.session, actor(), code, forms(), version=_version_arg(), note=request.form.get("note", "")
+            )
+    except InvalidInput as err:
+        return online_review(code, err.errors, "accept")
+    flash(f"Đã tiếp nhận hồ sơ trực tuyến {code}; giấy tiếp nhận đã được gửi email cho công dân.", "success")
+    return redirect(url_for("dossiers.receipt", code=code))
+
+
+@bp.post("/truc-tuyen/<code>/bo-sung")
+@login_required
+def online_supplement_request(code: str):
+    _require_counter()
+    reasons = {
+        int(key.removeprefix("reason-")): value
+        for key, value in request.form.items()
+        if key.startswith("reason-") and key.removeprefix("reason-").isdigit()
+    }
+    try:
+        with transaction(db.session):
+            online_supplement.request_online_supplement(
+                db.session, actor(), code, reasons, note=request.form.get("note", ""), version=_version_arg()
+            )
+    except InvalidInput as err:
+        return online_review(code, err.errors, "supplement")
+    flash(f"Đã gửi yêu cầu bổ sung hồ sơ {code} cho công dân qua email.", "success")
+    return redirect(url_for("counter.online_tab"))
+
+
+@bp.post("/truc-tuyen/<code>/tu-choi")
+@login_required
+def online_refuse(code: str):
+    _require_counter()
+    try:
+        with transaction(db.session):
+            online_intake.refuse_online(
+                db.session, actor(), code, request.form.get("reason", ""), version=_version_arg()
+            )
+    except InvalidInput as err:
+        return online_review(code, err.errors, "refuse")
+    flash(f"Đã từ chối tiếp nhận hồ sơ {code}; lý do đã được gửi email cho công dân.", "success")
+    return redirect(url_for("counter.online_tab"))

@@ -550,3 +550,107 @@ OPENAPI["paths"].update(
         },
     }
 )
+
+
+# --- Online submission (webapp/online_api.py) ---------------------------------------------------------
+_CITIZEN = [{"citizenBearer": []}]
+OPENAPI["components"]["securitySchemes"]["citizenBearer"] = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "Mã truy cập của tài khoản công dân (không phải của cán bộ).",
+}
+_MULTIPART_SUBMISSION = {
+    "type": "object",
+    "properties": {
+        "payload": {
+            "type": "string",
+            "description": "JSON: procedure_code, unit_id (bỏ qua khi chỉ có một nơi tiếp nhận), applicant "
+            "(như Applicant), data (tờ khai), return_method (counter | post), draft_id (để nộp tiếp một hồ sơ nháp)",
+        },
+    },
+    "patternProperties": {"^file-[0-9]+$": {"type": "string", "format": "binary"}},
+    "description": "Mỗi tệp ở trường file-<mã thành phần hồ sơ trong danh mục>; PDF, JPEG hoặc PNG.",
+}
+OPENAPI["paths"].update(
+    {
+        "/citizen/submissions": {
+            "post": {
+                "summary": "Công dân nộp hồ sơ trực tuyến (multipart): hồ sơ trạng thái 1, kênh trực tuyến",
+                "security": _CITIZEN,
+                "requestBody": {
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": _MULTIPART_SUBMISSION}},
+                },
+                "responses": {
+                    "201": _resp("Hồ sơ đã nộp (trạng thái 1, Mới đăng ký)", {"type": "object"}),
+                    "401": _resp("Thiếu, sai hoặc hết hạn mã truy cập công dân", _ERROR),
+                    "404": _resp("Không tìm thấy thủ tục hoặc hồ sơ nháp", _ERROR),
+                    "422": _resp(
+                        "Dữ liệu hoặc tệp không hợp lệ, theo từng trường; draft_id là hồ sơ nháp giữ những gì đã gửi",
+                        _ERROR,
+                    ),
+                },
+            }
+        },
+        "/citizen/dossiers/{code}/supplement": {
+            "post": {
+                "summary": "Công dân bổ sung hồ sơ trực tuyến theo yêu cầu và gửi lại (trạng thái 1)",
+                "security": _CITIZEN,
+                "parameters": [_param("code")],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"note": _TEXT},
+                                "patternProperties": {"^file-[0-9]+$": {"type": "string", "format": "binary"}},
+                                "description": "Mỗi tệp ở trường file-<id thành phần của hồ sơ> được yêu cầu bổ sung.",
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _resp("Đã gửi lại hồ sơ", {"type": "object"}),
+                    "401": _resp("Thiếu, sai hoặc hết hạn mã truy cập công dân", _ERROR),
+                    "404": _resp("Không tìm thấy hồ sơ trong các hồ sơ của công dân", _ERROR),
+                    "409": _resp("Hồ sơ không chờ bổ sung", _ERROR),
+                    "422": _resp(
+                        "Thiếu giấy tờ được yêu cầu, hoặc tệp không hợp lệ (các tệp hợp lệ vẫn được lưu)", _ERROR
+                    ),
+                },
+            }
+        },
+        "/online-dossiers": {
+            "get": {
+                "summary": "Hồ sơ nộp trực tuyến chờ bộ phận một cửa của người gọi tiếp nhận (mới nhất trước)",
+                "responses": {"200": _resp("Danh sách", {"type": "array", "items": {"type": "object"}}), **_ERRORS},
+            }
+        },
+        "/online-dossiers/{code}/accept": _action(
+            "Tiếp nhận hồ sơ trực tuyến: quy trình bắt đầu, giấy tiếp nhận gửi email cho công dân",
+            ["code"],
+            {"version": {"type": "integer"}, "note": _TEXT},
+        ),
+        "/online-dossiers/{code}/supplement": _action(
+            "Yêu cầu công dân bổ sung (Mẫu 02), lý do theo từng thành phần; gửi email",
+            ["code"],
+            {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"component_id": {"type": "integer"}, "reason": _TEXT},
+                    },
+                },
+                "note": _TEXT,
+                "version": {"type": "integer"},
+            },
+        ),
+        "/online-dossiers/{code}/refuse": _action(
+            "Từ chối tiếp nhận hồ sơ trực tuyến (Mẫu 03, trạng thái 3); lý do gửi email",
+            ["code"],
+            {"reason": _TEXT, "version": {"type": "integer"}},
+        ),
+    }
+)

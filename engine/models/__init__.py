@@ -19,6 +19,7 @@ from engine.models.dossier import (
     WorkflowState,
 )
 from engine.models.form_version import FormVersion
+from engine.models.online import OnlineApplication, OnlineDraft, OnlineDraftFile
 from engine.models.outbox import OutboxMessage
 from engine.models.process import ProcessVersion
 from engine.models.satisfaction import SatisfactionRating
@@ -39,6 +40,9 @@ __all__ = [
     "FormVersion",
     "HistoryEvent",
     "IssuedDocument",
+    "OnlineApplication",
+    "OnlineDraft",
+    "OnlineDraftFile",
     "OutboxMessage",
     "Procedure",
     "ProcessVersion",
