@@ -3,21 +3,23 @@
 /cong-dan/ho-so                       the account's dossiers, newest first, and "Thêm hồ sơ đã nộp tại quầy"
 /cong-dan/ho-so/them                  (POST) link a counter dossier by code + the applicant's phone or ID number
 /cong-dan/ho-so/<code>                details, steps, appointment, result, rating
+/cong-dan/ho-so/<code>/giay-tiep-nhan.<fmt>  the receipt the dossier got (Mẫu 01, 02 or 03), pdf or docx
 /cong-dan/ho-so/<code>/ket-qua.docx   the result of a toàn trình procedure, at status 9/10
 /cong-dan/ho-so/<code>/danh-gia       (POST) the satisfaction rating, once
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from engine.documents.render import PdfUnavailable, render_docx, render_pdf
 from engine.models.satisfaction import CRITERIA, SCALE
 from engine.services import citizen_dossiers, satisfaction, transaction
 from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.services.result_documents import verify_url
 from webapp.citizen_session import citizen_required, current_citizen
 from webapp.extensions import db
-from webapp.util import file_response
+from webapp.util import DOWNLOAD_TYPES, file_response, lookup_url
 
 bp = Blueprint("citizen", __name__, url_prefix="/cong-dan")
 
@@ -84,6 +86,19 @@ def _render_dossier(code: str, values: dict | None = None, errors: dict | None =
 @citizen_required
 def dossier(code: str):
     return _render_dossier(code)
+
+
+@bp.route("/ho-so/<code>/giay-tiep-nhan.<fmt>")
+@citizen_required
+def receipt(code: str, fmt: str):
+    if fmt not in DOWNLOAD_TYPES:
+        abort(404)
+    data = citizen_dossiers.my_receipt(db.session, _me(), code, lookup_url(code))
+    try:
+        content = render_pdf(data) if fmt == "pdf" else render_docx(data)
+    except PdfUnavailable as err:
+        return render_template("error.html", message=str(err)), 503
+    return file_response(content, f"{data.form}_{data.dossier_code}.{fmt}", fmt, inline=fmt == "pdf")
 
 
 @bp.route("/ho-so/<code>/ket-qua.docx")

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import codes
+from engine.documents.data import ReceiptData
 from engine.documents.notices import ResultData, render_document
 from engine.models import CitizenAccount, Dossier, IssuedDocument
 from engine.services.citizens import normalise_phone
+from engine.services.documents import receipt_form_of, receipt_of
 from engine.services.dossiers import PublicStatus, lookup_public
 from engine.services.errors import Conflict, Forbidden, NotFound
 from engine.services.result_documents import live_result
@@ -173,3 +175,12 @@ def online_result(session: Session, citizen: CitizenAccount, code: str) -> Onlin
         raise NotFound("Hồ sơ này chưa có văn bản kết quả được ký ban hành.")
     content = render_document(ResultData.from_json(document.content))
     return OnlineResult(content, f"ket-qua_{dossier.code}.docx", document.verification_code, document.number or "")
+
+
+def my_receipt(session: Session, citizen: CitizenAccount, code: str, lookup_url: str) -> ReceiptData:
+    """The receipt the account's dossier got (Mẫu 01 once accepted, 02 when asked to add, 03 when refused)."""
+    dossier = my_dossier(session, citizen, code)
+    form = receipt_form_of(dossier)
+    if DossierStatus(dossier.status) == DossierStatus.NEW:
+        raise NotFound("Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.")
+    return receipt_of(session, dossier, form, lookup_url)

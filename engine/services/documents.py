@@ -42,6 +42,11 @@ def receipt_data(session: Session, actor: User, code: str, form: str, lookup_url
         raise NotFound("Không có biểu mẫu này.")
     dossier = get_dossier(session, actor, code)
     require_view(actor, dossier)
+    return receipt_of(session, dossier, form, lookup_url)
+
+
+def receipt_of(session: Session, dossier: Dossier, form: str, lookup_url: str) -> ReceiptData:
+    """The fields of receipt ``form`` of a dossier the caller has already been allowed to see."""
     # Mẫu 02 also serves a supplement asked for during processing (the components carry the reasons).
     asked_in_processing = form == "mau-02" and any(row.missing_reason for row in dossier.components)
     if form != receipt_form_of(dossier) and not asked_in_processing:

@@ -1,10 +1,12 @@
-"""Online submission in a real Chromium: a citizen on a phone-sized screen fills a draft, uploads, submits;
-a counter officer accepts it in the online tab; the citizen sees it accepted."""
+"""Online submission in a real Chromium: a citizen on a phone-sized screen registers (the verification
+e-mail read from a real SMTP server), fills a draft, uploads, submits; a counter officer accepts it in the
+online tab; the citizen gets the receipt by e-mail and sees the dossier accepted, with its receipt."""
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +15,9 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
-from engine.services import citizens
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_dossier_journey import SCAN_PDF, log_in
-from tests.factories import make_citizen
+from tests.smtp import SmtpSink, free_port
 from webapp import create_app
 from webapp.extensions import db
 
@@ -25,17 +26,35 @@ pytestmark = pytest.mark.e2e
 PERMIT_NAME = "Cấp giấy phép xây dựng nhà ở riêng lẻ"
 CODE_RE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}")
 PHONE = {"width": 375, "height": 740}
+EMAIL, PASSWORD = "an.nguyen@example.vn", "Antoan2026"
 
 
 @pytest.fixture
-def served(db_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    """The app (to sign the citizen's session) and its base URL."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "e2e", "ATTACHMENTS_DIR": tmp_path / "files"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def smtp() -> Iterator[SmtpSink]:
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def served(db_url: str, tmp_path: Path, smtp: SmtpSink) -> Iterator[tuple[Flask, str]]:
+    """The app and its base URL; its e-mail goes to the real SMTP server of ``smtp``."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SECRET_KEY": "e2e",
+            "ATTACHMENTS_DIR": tmp_path / "files",
+            "PUBLIC_BASE_URL": base,
+            "MAIL_SERVER": smtp.host,
+            "MAIL_PORT": smtp.port,
+        }
+    )
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-online-server", daemon=True)
     thread.start()
     try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
+        yield app, base
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -44,17 +63,44 @@ def served(db_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
             db.engine.dispose()
 
 
-def _citizen_page(browser: Browser, app: Flask, base: str) -> Page:
-    """A phone-sized browser holding a logged-in citizen's session (the login pages live elsewhere)."""
-    with app.app_context():
-        account = make_citizen(db.session)
-        db.session.commit()
-        claims = citizens.session_claims(account)
-    cookie = app.session_interface.get_signing_serializer(app).dumps({"citizen": claims})  # type: ignore[attr-defined]
+def _mail_to(smtp: SmtpSink, address: str, subject_part: str) -> str:
+    """The body of the first mail to ``address`` whose subject has ``subject_part``, waiting for it a little."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        for mail in smtp.messages:
+            if address in mail.recipients and subject_part in mail.subject:
+                return mail.body
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {address} about {subject_part!r}: {[m.subject for m in smtp.messages]}")
+
+
+def _registered_citizen(browser: Browser, base: str, smtp: SmtpSink) -> Page:
+    """A phone-sized browser where a new citizen registered, opened the e-mailed link and logged in."""
     context = browser.new_context(base_url=base, locale="vi-VN", viewport=PHONE, is_mobile=True)
     context.set_default_timeout(TIMEOUT_MS)
-    context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": base}])
-    return context.new_page()
+    page = context.new_page()
+    page.goto("/")
+    page.locator(".topbar").get_by_role("link", name="Đăng ký").click()
+    page.get_by_label("Họ và tên").fill("Nguyễn Văn An")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Số điện thoại").fill("0912345678")
+    page.get_by_label("Số CCCD / định danh cá nhân").fill("001090012345")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password_confirm").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng ký").click()
+    expect(page.locator("body")).to_contain_text("Chúng tôi vừa gửi thư xác thực đến")
+    _fits_the_screen(page)
+
+    link = re.search(re.escape(base) + r"(/cong-dan/xac-thuc/\S+)", _mail_to(smtp, EMAIL, "Xác thực email"))
+    assert link, "the verification e-mail carries no link"
+    page.goto(link.group(1))
+    expect(page.locator(".flash")).to_contain_text("Email đã được xác thực")
+    page.goto("/cong-dan/dang-nhap")
+    page.locator("#email").fill(EMAIL)
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator(".topbar")).to_contain_text("Nguyễn Văn An")
+    return page
 
 
 def _fits_the_screen(page: Page) -> None:
@@ -67,9 +113,11 @@ def _pdf(name: str) -> dict:
     return {"name": name, "mimeType": "application/pdf", "buffer": SCAN_PDF}
 
 
-def test_a_citizen_submits_online_on_a_phone_and_the_counter_accepts_it(browser: Browser, served):
-    app, base = served
-    citizen = _citizen_page(browser, app, base)
+def test_a_citizen_registers_submits_online_on_a_phone_and_the_counter_accepts_it(
+    browser: Browser, served, smtp: SmtpSink
+):
+    _app, base = served
+    citizen = _registered_citizen(browser, base, smtp)
     citizen.goto("/cong-dan/nop-ho-so")
     expect(citizen.locator("#procedures")).to_contain_text(PERMIT_NAME)
     _fits_the_screen(citizen)
@@ -124,7 +172,15 @@ def test_a_citizen_submits_online_on_a_phone_and_the_counter_accepts_it(browser:
     expect(officer.locator(".flash.success")).to_contain_text(f"Đã tiếp nhận hồ sơ trực tuyến {code}")
     expect(officer.locator("body")).to_contain_text(code)
 
-    citizen.reload()
+    receipt_mail = _mail_to(smtp, EMAIL, code)
+    assert "Được tiếp nhận" in receipt_mail or "tiếp nhận" in receipt_mail.lower()
+
+    citizen.goto("/cong-dan/ho-so")
+    citizen.locator("body").get_by_role("link", name=code).click()
     expect(citizen.locator("#status")).to_contain_text("Được tiếp nhận")
+    expect(citizen.locator("#appointment")).not_to_have_text("—")
+    _fits_the_screen(citizen)
+    receipt = citizen.request.get(citizen.locator("#receipt a", has_text="tải .docx").get_attribute("href"))
+    assert receipt.status == 200 and receipt.body()[:2] == b"PK"  # the Mẫu 01 .docx
     officer_context.close()
     citizen.context.close()
