@@ -33,6 +33,19 @@ def test_a_citizen_sees_only_their_own_dossiers_and_another_code_is_not_found(ap
     assert APPLICANT["full_name"] not in refused.get_data(as_text=True)
 
 
+def test_a_citizen_downloads_the_receipt_of_their_own_dossier_only(app, client):
+    mine, theirs = receive(client), receive(client, PERMIT)
+    give_to(app, mine, new_account(app))
+    give_to(app, theirs, new_account(app, email="khac@example.vn"))
+    citizen_login(client)
+    assert f"/cong-dan/ho-so/{mine}/giay-tiep-nhan.docx" in client.get(f"/cong-dan/ho-so/{mine}").get_data(as_text=True)
+    receipt = client.get(f"/cong-dan/ho-so/{mine}/giay-tiep-nhan.docx")
+    assert receipt.status_code == 200
+    text = docx_text(receipt.data)
+    assert mine in text and APPLICANT["full_name"] in text and "Đăng ký khai sinh" in text
+    assert client.get(f"/cong-dan/ho-so/{theirs}/giay-tiep-nhan.docx").status_code == 404
+
+
 def test_a_counter_dossier_is_added_to_the_account_with_the_applicants_phone_or_id_number(app, client):
     code = receive(client)
     new_account(app)
