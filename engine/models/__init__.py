@@ -18,8 +18,9 @@ from engine.models.dossier import (
     WorkflowState,
 )
 from engine.models.form_version import FormVersion
-from engine.models.outbox import OutboxMessage
+from engine.models.outbox import OutboxAttachment, OutboxMessage
 from engine.models.process import ProcessVersion
+from engine.models.saved_search import SavedSearch
 
 __all__ = [
     "Attachment",
@@ -36,9 +37,11 @@ __all__ = [
     "FormVersion",
     "HistoryEvent",
     "IssuedDocument",
+    "OutboxAttachment",
     "OutboxMessage",
     "Procedure",
     "ProcessVersion",
+    "SavedSearch",
     "Task",
     "Unit",
     "User",
