@@ -80,7 +80,8 @@ def send_bulk_email(
             .limit(MAX_RECIPIENTS + 1)
         ).all()
     if not rows:
-        raise InvalidInput({"_schema": "Không có người nộp nào trong danh sách có địa chỉ e-mail."})
+        message = "Không có người nộp nào trong danh sách có địa chỉ e-mail."
+        raise InvalidInput({"_schema": message}, message)
     if len(rows) > MAX_RECIPIENTS:
         message = f"Danh sách có hơn {MAX_RECIPIENTS:,} địa chỉ e-mail; hãy lọc hẹp hơn rồi gửi.".replace(",", ".")
         raise InvalidInput({"_schema": message}, message)
