@@ -49,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         inbox,
         portal,
         processing,
+        search,
+        search_api,  # noqa: F401 - adds the search routes to the API blueprint
         vendor,
     )
     from webapp.cli import register_cli
@@ -67,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         designer,
         form_editor,
         vendor,
+        search,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
