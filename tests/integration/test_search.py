@@ -223,3 +223,27 @@ def test_the_count_stops_at_the_cap(sqlite_url, monkeypatch):
     engine.dispose()
     assert (page.total, page.more, page.pages) == (3, True, 3)
     assert COUNT_CAP == 10_000
+
+
+def test_a_search_statement_that_runs_too_long_is_stopped_with_a_message(db_url, monkeypatch):
+    from sqlalchemy import text
+
+    import engine.services.search as module
+
+    monkeypatch.setattr(module, "STATEMENT_TIMEOUT_MS", 100)
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite has no statement timeout: the guard is the input limits alone, and lets the query run.
+            with module.time_limited(session):
+                assert session.execute(text("SELECT 1")).scalar() == 1
+            return
+        started = time.perf_counter()
+        with pytest.raises(module.SearchTooSlow) as stopped, module.time_limited(session):
+            session.execute(text("SELECT pg_sleep(5)"))
+        assert time.perf_counter() - started < 2
+        assert stopped.value.errors == {"_schema": stopped.value.message}
+        assert "thu hẹp điều kiện" in stopped.value.message
+        # The limit ends with the search: the session goes on working.
+        assert session.execute(text("SHOW statement_timeout")).scalar() == "0"
+    engine.dispose()
