@@ -436,7 +436,7 @@ _CRITERIA = [
 ]
 _INVALID = {"422": _resp("Điều kiện không hợp lệ, theo từng trường (hoặc tìm kiếm quá lâu)", _ERROR)}
 OPENAPI["paths"]["/dossiers"]["get"] = {
-    "summary": "Tìm hồ sơ trong phạm vi đơn vị của người gọi; đếm tối đa 10.000 kết quả",
+    "summary": "Tìm hồ sơ trong phạm vi đơn vị của người gọi; đếm tối đa 1.000 kết quả",
     "parameters": _CRITERIA,
     "responses": {
         "200": _resp(

@@ -48,7 +48,7 @@ def search_dossiers():
                 "per_page": page.criteria.per_page,
                 "pages": page.pages,
                 "total": page.total,
-                # True when there are more matches than are counted (COUNT_CAP): "more than 10,000".
+                # True when there are more matches than are counted (COUNT_CAP): "more than 1,000".
                 "more": page.more,
                 "count_cap": COUNT_CAP,
             },

@@ -222,7 +222,7 @@ def test_the_count_stops_at_the_cap(sqlite_url, monkeypatch):
         page = search(session, _user(session, "lanhdao"), parse_criteria({"per_page": "1"}))
     engine.dispose()
     assert (page.total, page.more, page.pages) == (3, True, 3)
-    assert COUNT_CAP == 10_000
+    assert COUNT_CAP == 1_000
 
 
 def test_a_search_statement_that_runs_too_long_is_stopped_with_a_message(db_url, monkeypatch):

@@ -115,7 +115,7 @@ def test_api_search_returns_items_and_paging(client, codes):
     assert response.status_code == 200
     body = response.json
     assert [i["code"] for i in body["items"]] == [min(codes["an"], codes["justice"])]
-    assert body["paging"] == {"page": 1, "per_page": 1, "pages": 2, "total": 2, "more": False, "count_cap": 10000}
+    assert body["paging"] == {"page": 1, "per_page": 1, "pages": 2, "total": 2, "more": False, "count_cap": 1000}
     late = Api(client, "lanhdao").get("/dossiers?overdue=true").json["items"]
     assert [(i["code"], i["overdue"]) for i in late] == [(codes["late"], True)]
 
