@@ -30,15 +30,11 @@ LEADER_ROLES = (Role.DEPARTMENT_LEADER, Role.AGENCY_LEADER)
 
 def visible_unit_ids(session: Session, user: User) -> set[int]:
     """The units whose dossiers ``user`` may list: their own, and for a leader every unit under it."""
-    ids = {user.unit_id}
     if not any(user.has_role(role) for role in LEADER_ROLES):
-        return ids
-    frontier = {user.unit_id}
-    while frontier:  # a handful of levels at most: agency, department, division
-        children = set(session.scalars(select(Unit.id).where(Unit.parent_id.in_(frontier)))) - ids
-        ids |= children
-        frontier = children
-    return ids
+        return {user.unit_id}
+    tree = select(Unit.id).where(Unit.id == user.unit_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return set(session.scalars(select(tree.c.id)))  # one statement, however deep the units go
 
 
 def visible_dossiers(unit_ids: set[int]) -> Any:

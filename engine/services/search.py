@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -272,7 +272,11 @@ ORDER = {
 
 @contextmanager
 def time_limited(session: Session) -> Iterator[None]:
-    """Run a search's statements under PostgreSQL's statement_timeout; a timeout becomes ``SearchTooSlow``."""
+    """Run a search's statements under PostgreSQL's statement_timeout; a timeout becomes ``SearchTooSlow``.
+
+    The limit is left to the end of the transaction (one statement less per search): what a request
+    or the bulk e-mail does after a search is short statements too.
+    """
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
@@ -284,7 +288,6 @@ def time_limited(session: Session) -> Iterator[None]:
             raise
         session.rollback()  # the transaction is aborted: nothing more can run in it
         raise SearchTooSlow() from err
-    session.execute(text("SET LOCAL statement_timeout = DEFAULT"))
 
 
 def matching(session: Session, actor: User, criteria: SearchCriteria, now: datetime) -> Select[Any]:
@@ -362,8 +365,3 @@ def search_options(session: Session, actor: User) -> SearchOptions:
         statuses=[(int(s), label) for s, label in STATUS_LABELS.items()],
         sorts=SORTS,
     )
-
-
-def criteria_dict(criteria: SearchCriteria) -> dict[str, Any]:
-    """The criteria as JSON-ready values (dates as ISO text)."""
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(criteria).items()}

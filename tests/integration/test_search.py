@@ -244,6 +244,6 @@ def test_a_search_statement_that_runs_too_long_is_stopped_with_a_message(db_url,
         assert time.perf_counter() - started < 2
         assert stopped.value.errors == {"_schema": stopped.value.message}
         assert "thu hẹp điều kiện" in stopped.value.message
-        # The limit ends with the search: the session goes on working.
+        # The limit ends with the transaction: the session goes on working.
         assert session.execute(text("SHOW statement_timeout")).scalar() == "0"
     engine.dispose()
