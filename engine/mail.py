@@ -7,13 +7,19 @@ import ssl
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from engine.clock import VN_TZ
 
 
 class MessageRefused(Exception):
     """The server refused this message alone (its recipient or content); others may still go."""
+
+
+class MailAttachment(NamedTuple):
+    filename: str
+    content_type: str  # e.g. application/pdf
+    data: bytes
 
 
 class Mailer(Protocol):
@@ -23,7 +29,15 @@ class Mailer(Protocol):
     means the server cannot be used now, and the caller stops sending until later.
     """
 
-    def send(self, recipient: str, subject: str, body: str, *, reference: str | None = None) -> None: ...
+    def send(
+        self,
+        recipient: str,
+        subject: str,
+        body: str,
+        *,
+        reference: str | None = None,
+        attachment: MailAttachment | None = None,
+    ) -> None: ...
 
 
 class SmtpMailer:
@@ -56,7 +70,15 @@ class SmtpMailer:
         address = parseaddr(self.sender)[1]
         return address.rpartition("@")[2] or "localhost"
 
-    def build(self, recipient: str, subject: str, body: str, *, reference: str | None = None) -> EmailMessage:
+    def build(
+        self,
+        recipient: str,
+        subject: str,
+        body: str,
+        *,
+        reference: str | None = None,
+        attachment: MailAttachment | None = None,
+    ) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = recipient
@@ -66,11 +88,22 @@ class SmtpMailer:
         # RFC 3834: an automatic message, so that vacation responders do not answer it.
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(body, charset="utf-8", cte="quoted-printable")
+        if attachment is not None:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
         return message
 
-    def send(self, recipient: str, subject: str, body: str, *, reference: str | None = None) -> None:
+    def send(
+        self,
+        recipient: str,
+        subject: str,
+        body: str,
+        *,
+        reference: str | None = None,
+        attachment: MailAttachment | None = None,
+    ) -> None:
         try:
-            message = self.build(recipient, subject, body, reference=reference)
+            message = self.build(recipient, subject, body, reference=reference, attachment=attachment)
         except (ValueError, TypeError) as err:  # e.g. a line break in an address
             raise MessageRefused(f"Thư không hợp lệ: {err}") from err
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:

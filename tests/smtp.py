@@ -52,7 +52,8 @@ class _Handler:
             sender=envelope.mail_from,
             recipients=list(envelope.rcpt_tos),
             subject=str(message["Subject"]),
-            body=message.get_content().replace("\r\n", "\n"),  # lines end in CRLF on the wire
+            # The text part of a message with attachments; lines end in CRLF on the wire.
+            body=(message.get_body(("plain",)) or message).get_content().replace("\r\n", "\n"),
             message=message,
         )
         with self.sink.lock:

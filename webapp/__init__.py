@@ -57,6 +57,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         procedure_pages,
         processing,
         satisfaction_report,
+        search,
+        search_api,  # noqa: F401 - adds the search routes to the API blueprint
         vendor,
     )
     from webapp.cli import register_cli
@@ -80,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         procedure_pages,
         satisfaction_report,
         online,
+        search,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

@@ -654,3 +654,116 @@ OPENAPI["paths"].update(
         ),
     }
 )
+
+# Staff search over dossiers (webapp/search_api.py).
+_CRITERIA = [
+    _param("code", "query", {"type": "string", "maxLength": 60, "description": "Mã hồ sơ, đầy đủ hoặc phần đầu"}),
+    _param("name", "query", {"type": "string", "maxLength": 100, "description": "Tên người nộp, có thể không dấu"}),
+    _param("id_number", "query", {"type": "string", "maxLength": 12}),
+    _param("phone", "query", {"type": "string", "maxLength": 15}),
+    _param("procedure", "query", {"type": "integer"}),
+    _param("field", "query", {"type": "integer"}),
+    _param("status", "query", {"type": "integer", "minimum": 1, "maximum": 10}),
+    _param("unit", "query", {"type": "integer"}),
+    _param("handler", "query", {"type": "integer", "description": "Người đang giữ hoặc đã xử lý một bước"}),
+    _param("received_from", "query", _DATE),
+    _param("received_to", "query", _DATE),
+    _param("due_from", "query", _DATE),
+    _param("due_to", "query", _DATE),
+    _param("overdue", "query", {"type": "boolean"}),
+    _param("sort", "query", {"enum": ["received", "due", "code"], "default": "received"}),
+    _param("page", "query", {"type": "integer", "minimum": 1}),
+    _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}),
+]
+_INVALID = {"422": _resp("Điều kiện không hợp lệ, theo từng trường (hoặc tìm kiếm quá lâu)", _ERROR)}
+OPENAPI["paths"]["/dossiers"]["get"] = {
+    "summary": "Tìm hồ sơ trong phạm vi đơn vị của người gọi; đếm tối đa 1.000 kết quả",
+    "parameters": _CRITERIA,
+    "responses": {
+        "200": _resp(
+            "Một trang kết quả",
+            {
+                "type": "object",
+                "properties": {
+                    "items": {"type": "array", "items": {"type": "object"}},
+                    "paging": {
+                        "type": "object",
+                        "properties": {
+                            "page": {"type": "integer"},
+                            "per_page": {"type": "integer"},
+                            "pages": {"type": "integer"},
+                            "total": {"type": "integer"},
+                            "more": {"type": "boolean", "description": "Có hơn count_cap kết quả"},
+                            "count_cap": {"type": "integer"},
+                        },
+                    },
+                },
+            },
+        ),
+        **_ERRORS,
+        **_INVALID,
+    },
+}
+OPENAPI["paths"].update(
+    {
+        "/saved-searches": {
+            "get": {
+                "summary": "Tìm kiếm người gọi đã lưu",
+                "responses": {"200": _resp("Danh sách", {"type": "array", "items": {"type": "object"}}), **_ERRORS},
+            },
+            **_action(
+                "Lưu điều kiện tìm kiếm dưới một tên",
+                [],
+                {"name": _TEXT, "criteria": {"type": "object", "description": "Các tham số của GET /dossiers"}},
+                ok="201",
+            ),
+        },
+        "/saved-searches/{saved_id}": {
+            "get": {
+                "summary": "Một tìm kiếm đã lưu (của người gọi)",
+                "parameters": [_param("saved_id")],
+                "responses": {"200": _resp("Tìm kiếm", {"type": "object"}), **_ERRORS},
+            },
+            "delete": {
+                "summary": "Xóa một tìm kiếm đã lưu (của người gọi)",
+                "parameters": [_param("saved_id")],
+                "responses": {"204": {"description": "Đã xóa"}, **_ERRORS},
+            },
+        },
+        "/bulk-emails": {
+            "post": {
+                "summary": (
+                    "Gửi e-mail (qua hàng đợi) cho người nộp của các hồ sơ tìm được; lãnh đạo hoặc cán bộ một cửa; "
+                    "tối đa 5.000 địa chỉ"
+                ),
+                "requestBody": {
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "description": "Các tham số của GET /dossiers, cùng subject, body và attachment",
+                                "required": ["subject", "body"],
+                                "properties": {
+                                    "subject": {"type": "string", "maxLength": 200},
+                                    "body": {"type": "string", "maxLength": 10000},
+                                    "attachment": {"type": "string", "format": "binary"},
+                                },
+                            }
+                        }
+                    }
+                },
+                "responses": {
+                    "201": _resp(
+                        "Số thư đã xếp hàng và số hồ sơ không có e-mail",
+                        {
+                            "type": "object",
+                            "properties": {"recipients": {"type": "integer"}, "without_email": {"type": "integer"}},
+                        },
+                    ),
+                    **_ERRORS,
+                    **_INVALID,
+                },
+            }
+        },
+    }
+)

@@ -20,9 +20,10 @@ from engine.models.dossier import (
 )
 from engine.models.form_version import FormVersion
 from engine.models.online import OnlineApplication, OnlineDraft, OnlineDraftFile
-from engine.models.outbox import OutboxMessage
+from engine.models.outbox import OutboxAttachment, OutboxMessage
 from engine.models.process import ProcessVersion
 from engine.models.satisfaction import SatisfactionRating
+from engine.models.saved_search import SavedSearch
 
 __all__ = [
     "Attachment",
@@ -43,10 +44,12 @@ __all__ = [
     "OnlineApplication",
     "OnlineDraft",
     "OnlineDraftFile",
+    "OutboxAttachment",
     "OutboxMessage",
     "Procedure",
     "ProcessVersion",
     "SatisfactionRating",
+    "SavedSearch",
     "Task",
     "Unit",
     "User",

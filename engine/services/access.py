@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from engine.models import Dossier, Task, User
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.models import Dossier, Task, Unit, User
 from engine.roles import ROLES, Role, Scope
 
 if TYPE_CHECKING:
@@ -20,6 +23,25 @@ def can_view_dossier(user: User, dossier: Dossier) -> bool:
     """The units that hold the dossier see it: the counter that received it, the department that
     handles it, and the agency's own staff (its leaders); nobody else, other departments included."""
     return user.unit_id in (dossier.receiving_unit_id, dossier.department_id, dossier.agency_id)
+
+
+LEADER_ROLES = (Role.DEPARTMENT_LEADER, Role.AGENCY_LEADER)
+
+
+def visible_unit_ids(session: Session, user: User) -> set[int]:
+    """The units whose dossiers ``user`` may list: their own, and for a leader every unit under it."""
+    if not any(user.has_role(role) for role in LEADER_ROLES):
+        return {user.unit_id}
+    tree = select(Unit.id).where(Unit.id == user.unit_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return set(session.scalars(select(tree.c.id)))  # one statement, however deep the units go
+
+
+def visible_dossiers(unit_ids: set[int]) -> Any:
+    """SQL condition: the dossier is held by one of ``unit_ids`` (its counter, department or agency),
+    the rule of ``can_view_dossier`` applied to a list."""
+    ids = sorted(unit_ids)
+    return or_(Dossier.receiving_unit_id.in_(ids), Dossier.department_id.in_(ids), Dossier.agency_id.in_(ids))
 
 
 def require_view(user: User, dossier: Dossier) -> None:

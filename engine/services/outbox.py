@@ -23,8 +23,8 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from engine import clock
-from engine.mail import Mailer, MessageRefused
-from engine.models import OutboxMessage
+from engine.mail import MailAttachment, Mailer, MessageRefused
+from engine.models import OutboxAttachment, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,15 @@ def enqueue_email(
     body: str,
     dossier_id: int | None = None,
     now: datetime | None = None,
+    *,
+    attachment: OutboxAttachment | None = None,
+    send_after_commit: bool = True,
 ) -> OutboxMessage | None:
-    """Queue an e-mail in ``session``'s transaction; None (nothing queued) for an empty or unusable address."""
+    """Queue an e-mail in ``session``'s transaction; None (nothing queued) for an empty or unusable address.
+
+    ``attachment`` (already added to the session) goes with the message. ``send_after_commit=False``
+    leaves the message to the outbox job instead of the request that queued it (bulk e-mail).
+    """
     recipient = (recipient or "").strip()
     if not recipient:
         return None
@@ -65,9 +72,11 @@ def enqueue_email(
         next_attempt_at=now,
         attempts=0,
         last_error="",
+        attachment_id=attachment.id if attachment is not None else None,
     )
     session.add(message)
-    session.info.setdefault(_QUEUED, []).append(message)
+    if send_after_commit:
+        session.info.setdefault(_QUEUED, []).append(message)
     return message
 
 
@@ -141,12 +150,16 @@ def deliver_due(
             message = _claim_next(session, now, ids)
             if message is None:
                 break
+            extra: dict[str, MailAttachment] = {}
+            if message.attachment_id is not None:
+                extra["attachment"] = _attachment(session, message.attachment_id)
             try:
                 mailer.send(
                     message.recipient,
                     message.subject,
                     message.body,
                     reference=f"motcua.outbox.{message.id}.{message.created_at:%Y%m%d%H%M%S}",
+                    **extra,
                 )
             except Exception as err:  # a broken message must not stop the others: every error is recorded
                 _record_failure(message, err, now)
@@ -208,6 +221,12 @@ def _claim_next(session: Session, now: datetime, ids: Collection[int] | None) ->
             return None
         query = query.where(OutboxMessage.id.in_(list(ids)))
     return session.scalars(query).first()
+
+
+def _attachment(session: Session, attachment_id: int) -> MailAttachment:
+    row = session.get(OutboxAttachment, attachment_id)  # the identity map reads a bulk e-mail's file once
+    assert row is not None  # a foreign key keeps it
+    return MailAttachment(row.filename, row.content_type, row.data)
 
 
 def _record_failure(message: OutboxMessage, err: BaseException, now: datetime) -> None:

@@ -1,7 +1,7 @@
 """Online submission: citizens' drafts and their files, and the application submitted with a dossier.
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0010
 Create Date: 2026-11-30 18:00:00.000000
 """
 
