@@ -1,0 +1,150 @@
+"""Biểu 06, per procedure, per officer, QĐ 766 and Mẫu 07 against the hand-counted fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.db import make_engine, session_scope
+from engine.models import User
+from engine.services.errors import Forbidden, InvalidInput
+from engine.services.register import register_page, register_rows
+from engine.services.report_scope import resolve_scope
+from engine.services.statistics import bieu_06, per_officer, per_procedure, qd_766
+from tests.report_fixture import PERIOD, load_report_fixture
+
+CONSTRUCTION, JUSTICE, AGENCY = "000.00.13.H10", "000.00.12.H10", "000.00.00.H10"
+# received total, carried, new online, new in person/post | resolved total, before, on time, late |
+# in progress total, within, late  (see tests/report_fixture.py)
+BUILDING = [11, 2, 3, 6, 5, 1, 3, 1, 6, 3, 3]
+CIVIL = [2, 1, 1, 0, 1, 1, 0, 0, 1, 0, 1]
+TOTAL = [13, 3, 4, 6, 6, 2, 3, 1, 7, 3, 4]
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        load_report_fixture(session)
+    with session_scope(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def _user(session: Session, username: str) -> User:
+    return session.scalars(select(User).where(User.username == username)).one()
+
+
+def _scope(session: Session, username: str = "quantri", **args: str):
+    return resolve_scope(session, _user(session, username), {**PERIOD, **args})
+
+
+def test_bieu_06_by_field_counts_every_column_as_counted_by_hand(session):
+    report = bieu_06(session, _scope(session, by="field"))
+    assert {row.label: row.columns() for row in report.rows} == {"Xây dựng": BUILDING, "Hộ tịch": CIVIL}
+    assert report.total.columns() == TOTAL
+    assert report.total.label == "Tổng cộng"
+
+
+def test_bieu_06_by_unit_counts_each_department(session):
+    report = bieu_06(session, _scope(session, by="unit"))
+    assert {row.code: row.columns() for row in report.rows} == {CONSTRUCTION: BUILDING, JUSTICE: CIVIL}
+    assert report.total.columns() == TOTAL
+
+
+def test_a_department_leader_sees_only_their_department(session):
+    scope = _scope(session, "truongphong", by="unit")
+    assert scope.unit.code == CONSTRUCTION
+    report = bieu_06(session, scope)
+    assert [row.code for row in report.rows] == [CONSTRUCTION]
+    assert report.total.columns() == BUILDING
+    with pytest.raises(Forbidden, match="đơn vị mình"):
+        _scope(session, "truongphong", unit=JUSTICE)
+    with pytest.raises(Forbidden, match="đơn vị mình"):
+        _scope(session, "truongphong", unit=AGENCY)
+
+
+def test_an_agency_leader_sees_the_units_under_the_agency(session):
+    report = bieu_06(session, _scope(session, "lanhdao", by="unit"))
+    assert report.total.columns() == TOTAL
+    assert bieu_06(session, _scope(session, "lanhdao", unit=JUSTICE)).total.columns() == CIVIL
+
+
+def test_a_specialist_or_counter_officer_is_refused(session):
+    for username in ("chuyenvien", "motcua"):
+        with pytest.raises(Forbidden, match="lãnh đạo"):
+            _scope(session, username)
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "message"),
+    [
+        ({"from": "2026-03-31", "to": "2026-03-01"}, "to", "từ ngày bắt đầu trở đi"),
+        ({"from": "2020-01-01", "to": "2025-01-01"}, "to", "tối đa 5 năm"),
+        ({"from": "hôm qua", "to": "2026-03-01"}, "from", "ngày bắt đầu"),
+        ({"unit": "000.99.99.H10"}, "unit", "Không có đơn vị mã “000.99.99.H10”"),
+        ({"by": "tháng"}, "by", "lĩnh vực hoặc theo đơn vị"),
+    ],
+)
+def test_bad_periods_and_units_are_refused_with_a_reason(session, args, field, message):
+    with pytest.raises(InvalidInput) as caught:
+        _scope(session, **args)
+    assert message in caught.value.errors[field]
+
+
+def test_five_years_to_the_day_before_is_the_longest_period(session):
+    assert _scope(session, **{"from": "2021-01-01", "to": "2025-12-31"}).period.end.year == 2025
+
+
+def test_per_procedure_counts_and_average_resolution_days(session):
+    rows = {row.code: row for row in per_procedure(session, _scope(session))}
+    building = rows["1.009994"]
+    assert (building.received, building.resolved, building.before, building.on_time, building.late, building.open) == (
+        9, 5, 1, 3, 1, 6,
+    )  # fmt: skip
+    # O 6 days, B 3, C 7 days 8:59, D 7, E 15: 38.3743 / 5
+    assert building.average_days == pytest.approx(7.6749, abs=0.001)
+    civil = rows["1.001193"]
+    assert (civil.received, civil.resolved, civil.before, civil.open) == (1, 1, 1, 1)
+    assert civil.average_days == pytest.approx(2 / 24, abs=0.001)
+
+
+def test_per_officer_counts_completed_steps_on_time_and_late(session):
+    rows = {row.username: row for row in per_officer(session, _scope(session))}
+    assert set(rows) == {"chuyenvien", "chuyenvien_tp"}
+    assert (rows["chuyenvien"].dossiers, rows["chuyenvien"].steps, rows["chuyenvien"].on_time) == (2, 3, 2)
+    assert rows["chuyenvien"].late == 1
+    assert (rows["chuyenvien_tp"].steps, rows["chuyenvien_tp"].on_time, rows["chuyenvien_tp"].late) == (1, 1, 0)
+    assert [row.username for row in per_officer(session, _scope(session, "truongphong"))] == ["chuyenvien"]
+
+
+def test_qd_766_shares_and_the_ones_without_data(session):
+    indicators, procedures = qd_766(session, _scope(session))
+    by_key = {i.key: i for i in indicators}
+    assert by_key["resolved_in_time"].percent == pytest.approx(83.33)  # (2 + 3) / 6
+    assert by_key["dossiers_online"].percent == 40.0  # 4 of 10 newly received
+    assert by_key["procedures_online"].percent == 87.5  # 7 of the 8 demo procedures
+    assert by_key["digitised"].percent == 10.0  # B of the 10 accepted in the period
+    assert by_key["online_payment"].percent is None and by_key["online_payment"].note == "chưa có dữ liệu"
+    assert by_key["satisfaction"].note == "chưa có dữ liệu"
+    assert {row.code for row in procedures} == {"1.009994", "1.001193"}
+
+
+def test_mau_07_lists_every_dossier_received_in_the_period_in_order(session):
+    rows = register_rows(session, _scope(session, "truongphong"))
+    assert [row.applicant for row in rows] == [f"Người nộp {k}" for k in "BCDEFGHIJKLP"]
+    assert [row.number for row in rows] == list(range(1, 13))
+    first = rows[0]
+    assert first.procedure_name == "Cấp giấy phép xây dựng nhà ở riêng lẻ"
+    assert first.department == "Sở Xây dựng"
+    assert first.address_phone == "Số 2 Hùng Vương, 0912345678"
+    assert first.sent_at is not None and first.sent_at.day == 3  # its first step in the department
+    assert first.result_at.day == 5 and first.returned_at.day == 5
+    refused = rows[8]
+    assert refused.note.startswith("Không được tiếp nhận") and "thẩm quyền" in refused.note
+    assert len(register_rows(session, _scope(session))) == 13
+    page = register_page(session, _scope(session), page=9)
+    assert (page.total, page.page, page.pages, len(page.rows)) == (13, 1, 1, 13)
