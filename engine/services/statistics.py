@@ -55,6 +55,22 @@ from engine.services.report_sql import (
 )
 from engine.status import Channel
 
+# The national form's two header rows: each group over its columns, (3) to (13).
+BIEU_06_TITLE = "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+BIEU_06_HEADER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Số hồ sơ nhận giải quyết",
+        (
+            "Tổng số",
+            "Từ kỳ trước chuyển qua",
+            "Mới tiếp nhận trực tuyến",
+            "Mới tiếp nhận trực tiếp, bưu chính công ích",
+        ),
+    ),
+    ("Số hồ sơ đã giải quyết", ("Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn")),
+    ("Số hồ sơ đang giải quyết", ("Tổng số", "Trong hạn", "Quá hạn")),
+)
+
 
 @dataclass
 class Bieu06Row:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
 from collections.abc import Iterator
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.db import make_engine, session_scope
+from engine.documents.render import soffice_binary
+from engine.documents.report_docs import bieu_06_pdf
+from engine.documents.report_sheets import bieu_06_xlsx, procedures_xlsx, register_xlsx
 from engine.models import User
 from engine.services.errors import Forbidden, InvalidInput
 from engine.services.register import register_page, register_rows
 from engine.services.report_scope import resolve_scope
 from engine.services.statistics import bieu_06, per_officer, per_procedure, qd_766
+from tests.conftest import require_part
 from tests.report_fixture import PERIOD, load_report_fixture
 
 CONSTRUCTION, JUSTICE, AGENCY = "000.00.13.H10", "000.00.12.H10", "000.00.00.H10"
@@ -148,3 +156,48 @@ def test_mau_07_lists_every_dossier_received_in_the_period_in_order(session):
     assert len(register_rows(session, _scope(session))) == 13
     page = register_page(session, _scope(session), page=9)
     assert (page.total, page.page, page.pages, len(page.rows)) == (13, 1, 1, 13)
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_bieu_06_xlsx_has_the_form_header_and_the_figures(session):
+    report = bieu_06(session, _scope(session, by="field"))
+    sheet = load_workbook(io.BytesIO(bieu_06_xlsx(report))).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert cells[0][0] == "Đơn vị báo cáo: Tất cả đơn vị" and "Biểu số 06/VPCP/KSTT" in cells[0]
+    assert cells[3][0] == "Từ ngày 01/03/2026 đến ngày 31/03/2026"
+    header, sub, numbers = cells[5], cells[6], cells[7]
+    assert header[:3] == ["STT", "Lĩnh vực", "Số hồ sơ nhận giải quyết"]
+    assert header[6] == "Số hồ sơ đã giải quyết" and header[10] == "Số hồ sơ đang giải quyết"
+    assert sub[2:6] == ["Tổng số", "Từ kỳ trước chuyển qua", "Mới tiếp nhận trực tuyến",
+                        "Mới tiếp nhận trực tiếp, bưu chính công ích"]  # fmt: skip
+    assert sub[6:] == ["Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn", "Tổng số", "Trong hạn", "Quá hạn"]
+    assert numbers[0] == "(1)" and numbers[-1] == "(13)"
+    assert {row[1]: row[2:] for row in cells[8:10]} == {"Xây dựng": BUILDING, "Hộ tịch": CIVIL}
+    assert cells[10][1:] == ["Tổng cộng", *TOTAL]
+    assert "C6:F6" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet.page_setup.orientation == "landscape"
+
+
+def test_register_and_procedure_xlsx_read_back(session):
+    scope = _scope(session, "truongphong")
+    register = load_workbook(io.BytesIO(register_xlsx(register_rows(session, scope), scope))).active
+    lines = [[c.value for c in row] for row in register.iter_rows(min_row=7)]
+    assert len(lines) == 12 and lines[0][4] == "Người nộp B" and lines[0][7].day == 2
+    procedures = load_workbook(io.BytesIO(procedures_xlsx(per_procedure(session, scope), scope))).active
+    row = [c.value for c in next(procedures.iter_rows(min_row=7))]
+    assert row[1] == "1.009994" and row[4:10] == [9, 5, 1, 3, 1, 6] and row[10] == 7.67
+
+
+def test_bieu_06_pdf_text_carries_the_title_and_the_figures(session, tmp_path):
+    require_part(soffice_binary() is not None, "LibreOffice (Debian libreoffice-writer-nogui)")
+    require_part(shutil.which("pdftotext") is not None, "poppler-utils")
+    text = _pdf_text(bieu_06_pdf(bieu_06(session, _scope(session, "truongphong", by="unit"))), tmp_path)
+    assert "Biểu số 06/VPCP/KSTT" in text and "Đơn vị báo cáo: Sở Xây dựng" in text
+    line = next(line for line in text.splitlines() if "Tổng cộng" in line)
+    assert [int(x) for x in line.split()[2:]] == BUILDING
+    assert "Trước hạn" in text and "Trong hạn" in text
