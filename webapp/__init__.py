@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp import (
         admin,
         api,
+        api_reports,  # noqa: F401 - adds the /api/v1/reports routes to the API blueprint
         auth,
         counter,
         designer,
@@ -49,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         inbox,
         portal,
         processing,
+        reports,
         vendor,
     )
     from webapp.cli import register_cli
@@ -66,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         diagram,
         designer,
         form_editor,
+        reports,
         vendor,
     ):
         app.register_blueprint(module.bp)
