@@ -20,7 +20,8 @@ DOSSIER = Dossier.__table__
 FINISHED_STATUSES = (DossierStatus.RESOLVED.value, DossierStatus.RETURNED.value)
 # Accepted dossiers: in processing, paused, waiting for fees, or finished. Not counted: 1 (not yet
 # accepted), 3 (refused at intake), 7 and 8 (withdrawn, stopped; see engine/services/statistics.py).
-COUNTED_STATUSES = (2, 4, 5, 6, *FINISHED_STATUSES)
+OPEN_STATUSES = (2, 4, 5, 6)
+COUNTED_STATUSES = (*OPEN_STATUSES, *FINISHED_STATUSES)
 
 
 class day_of(FunctionElement):
@@ -75,9 +76,15 @@ def in_units(scope: ReportScope) -> list[ColumnElement[bool]]:
 
 
 def alive_in(period: Period) -> list[ColumnElement[bool]]:
-    """Dossiers on hand at some time in the period: received by its end, not finished before it."""
+    """Dossiers on hand at some time in the period: received by its end, not finished before it.
+
+    Written as two ranges the indexes of migration 0009 serve: finished since the period's
+    start (ix_dossier_finished_at), or still open (the partial ix_dossier_open, which leaves
+    out refused and stopped dossiers: they have no end date but never count).
+    """
     c = DOSSIER.c
-    return [c.received_at < period.end_before, or_(c.finished_at.is_(None), c.finished_at >= period.start_at)]
+    still_open = and_(c.finished_at.is_(None), c.status.in_(OPEN_STATUSES))
+    return [c.received_at < period.end_before, or_(c.finished_at >= period.start_at, still_open)]
 
 
 def finished_in(period: Period) -> ColumnElement[bool]:
