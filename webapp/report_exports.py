@@ -17,6 +17,8 @@ EXPORT_TYPES = {
     "pdf": "application/pdf",
 }
 FORMAT_ERROR = "Định dạng tải về là xlsx hoặc pdf."
+# Rows of the register one file may hold: a spreadsheet stays openable, a PDF printable in time.
+REGISTER_LIMITS = {"xlsx": 100_000, "pdf": 2_000}
 
 _BUILDERS: dict[str, dict[str, Callable[[Session, ReportScope], bytes]]] = {
     "bieu-06": {
@@ -28,8 +30,8 @@ _BUILDERS: dict[str, dict[str, Callable[[Session, ReportScope], bytes]]] = {
         "pdf": lambda s, scope: report_docs.procedures_pdf(per_procedure(s, scope), scope),
     },
     "mau-07": {
-        "xlsx": lambda s, scope: report_sheets.register_xlsx(register_rows(s, scope), scope),
-        "pdf": lambda s, scope: report_docs.register_pdf(register_rows(s, scope), scope),
+        "xlsx": lambda s, scope: report_sheets.register_xlsx(register_rows(s, scope, REGISTER_LIMITS["xlsx"]), scope),
+        "pdf": lambda s, scope: report_docs.register_pdf(register_rows(s, scope, REGISTER_LIMITS["pdf"]), scope),
     },
 }
 

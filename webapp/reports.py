@@ -64,6 +64,8 @@ def _page(template: str, kind: str | None, build: Any) -> Any:
             return export_response(db.session, str(kind), scope, fmt)
         except PdfUnavailable as err:
             errors = {"format": str(err)}
+        except InvalidInput as err:  # a register too long for one file
+            errors = err.errors
     if scope is not None and not errors:
         context = build(scope)
     return render_template(

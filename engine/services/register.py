@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.models import Dossier, Procedure, Task, Unit
+from engine.services.errors import InvalidInput
 from engine.services.report_scope import ReportScope
 from engine.status import DossierStatus
 
@@ -115,14 +116,27 @@ def _rows(session: Session, scope: ReportScope, offset: int, limit: int | None) 
     return rows
 
 
+def register_count(session: Session, scope: ReportScope) -> int:
+    """How many dossiers the register of the period holds."""
+    return session.execute(select(func.count()).select_from(REGISTER).where(*_where(scope))).scalar_one()
+
+
 def register_page(session: Session, scope: ReportScope, page: int = 1) -> RegisterPage:
     """One screen of the register; ``page`` starts at 1 and is clamped to the pages there are."""
-    total = session.execute(select(func.count()).select_from(REGISTER).where(*_where(scope))).scalar_one()
+    total = register_count(session, scope)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     return RegisterPage(_rows(session, scope, (page - 1) * PAGE_SIZE, PAGE_SIZE), total, page, pages)
 
 
-def register_rows(session: Session, scope: ReportScope) -> list[RegisterRow]:
-    """The whole register of the period, for an export."""
+def register_rows(session: Session, scope: ReportScope, limit: int | None = None) -> list[RegisterRow]:
+    """The whole register of the period, for an export; refused past ``limit`` rows (a file
+    nobody can open or print is not made at the database's expense)."""
+    if limit is not None:
+        total = register_count(session, scope)
+        if total > limit:
+            count, most = (f"{n:,}".replace(",", ".") for n in (total, limit))
+            raise InvalidInput(
+                {"format": f"Sổ có {count} hồ sơ, quá {most} dòng của một tệp tải về; hãy chọn kỳ ngắn hơn."}
+            )
     return _rows(session, scope, 0, None)

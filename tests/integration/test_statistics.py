@@ -158,6 +158,12 @@ def test_mau_07_lists_every_dossier_received_in_the_period_in_order(session):
     assert (page.total, page.page, page.pages, len(page.rows)) == (13, 1, 1, 13)
 
 
+def test_a_register_export_longer_than_a_file_may_hold_is_refused(session):
+    with pytest.raises(InvalidInput) as caught:
+        register_rows(session, _scope(session, "truongphong"), limit=5)
+    assert caught.value.errors["format"] == "Sổ có 12 hồ sơ, quá 5 dòng của một tệp tải về; hãy chọn kỳ ngắn hơn."
+
+
 def _pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
 
+from engine.documents.render import soffice_binary
+from tests.conftest import require_part
 from tests.factories import Api
 from tests.report_fixture import load_report_fixture
 from tests.web.test_ui import login
@@ -122,3 +126,16 @@ def test_other_report_pages_and_the_register_download(loaded, client):
     response = client.get(f"/bao-cao/mau-07?{QUERY}&format=xlsx")
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(min_row=7, values_only=True))
     assert len(rows) == 13 and rows[-1][4] == "Người nộp Q"
+
+
+def test_api_bieu_06_as_pdf_carries_the_figures(loaded, client, tmp_path):
+    require_part(soffice_binary() is not None, "LibreOffice (Debian libreoffice-writer-nogui)")
+    require_part(shutil.which("pdftotext") is not None, "poppler-utils")
+    response = Api(client, "lanhdao").get(f"/reports/bieu-06?{QUERY}&by=unit&format=pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "bieu-06.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Đơn vị báo cáo: Ủy ban nhân dân tỉnh Bình Phước" in text
+    total = next(line for line in text.splitlines() if "Tổng cộng" in line)
+    assert [int(x) for x in total.split()[2:]] == TOTAL
