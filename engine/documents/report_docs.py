@@ -90,25 +90,46 @@ def bieu_06_pdf(report: Bieu06) -> bytes:
         _write(table.cell(row, 1), line.label, bold=is_total, align=WD_ALIGN_PARAGRAPH.LEFT)
         for offset, value in enumerate(line.columns()):
             _write(table.cell(row, 2 + offset), value, bold=is_total)
+    _widths(table, [12, 43, *[218 / (width - 2)] * (width - 2)])
     return _pdf(document)
 
 
+def _widths(table: Table, widths_mm: Sequence[float]) -> None:
+    """Fixed column widths: Word reads them per cell, LibreOffice from the table's grid."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=False):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=False):
+            cell.width = Mm(width)
+
+
 def _simple_pdf(
-    scope: ReportScope, form: str, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]
+    scope: ReportScope,
+    form: str,
+    title: str,
+    headers: Sequence[tuple[str, float]],
+    rows: Sequence[Sequence[object]],
+    font_size: float = 10,
 ) -> bytes:
     document = _document(scope.unit_name, form, title, scope.period.label)
+    document.styles["Normal"].font.size = Pt(font_size)
     table = _grid(document, 1 + len(rows), len(headers))
-    for column, label in enumerate(headers):
+    for column, (label, _) in enumerate(headers):
         _write(table.cell(0, column), label, bold=True)
     for index, values in enumerate(rows, start=1):
         for column, value in enumerate(values):
             _write(table.cell(index, column), value, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _widths(table, [width for _, width in headers])
     return _pdf(document)
 
 
 def procedures_pdf(rows: Sequence[ProcedureRow], scope: ReportScope) -> bytes:
-    headers = ("STT", "Mã TTHC", "Tên thủ tục", "Thời hạn", "Mới tiếp nhận", "Đã giải quyết", "Trước hạn",
-               "Đúng hạn", "Quá hạn", "Đang giải quyết", "Trung bình (ngày)")  # fmt: skip
+    headers = (
+        ("STT", 10), ("Mã TTHC", 28), ("Tên thủ tục", 70), ("Thời hạn", 35), ("Mới tiếp nhận", 16),
+        ("Đã giải quyết", 16), ("Trước hạn", 16), ("Đúng hạn", 16), ("Quá hạn", 16), ("Đang giải quyết", 18),
+        ("Trung bình (ngày)", 22),
+    )  # fmt: skip
     body = [
         (n, r.code, r.name, r.legal_time, r.received, r.resolved, r.before, r.on_time, r.late, r.open,
          "" if r.average_days is None else f"{r.average_days:.2f}".replace(".", ","))
@@ -119,8 +140,9 @@ def procedures_pdf(rows: Sequence[ProcedureRow], scope: ReportScope) -> bytes:
 
 def register_pdf(rows: Sequence[RegisterRow], scope: ReportScope) -> bytes:
     headers = (
-        "STT", "Mã hồ sơ", "Tên TTHC", "Số bộ", "Người nộp", "Địa chỉ, điện thoại", "Cơ quan giải quyết",
-        "Nhận", "Hẹn trả", "Chuyển cơ quan giải quyết", "Nhận kết quả", "Trả kết quả", "Ký nhận", "Ghi chú",
+        ("STT", 11), ("Mã hồ sơ", 31), ("Tên TTHC", 29), ("Số bộ", 10), ("Người nộp", 22), ("Địa chỉ, điện thoại", 28),
+        ("Cơ quan giải quyết", 20), ("Nhận", 18), ("Hẹn trả", 18), ("Chuyển cơ quan giải quyết", 18),
+        ("Nhận kết quả", 18), ("Trả kết quả", 18), ("Ký nhận", 14), ("Ghi chú", 18),
     )  # fmt: skip
     body = [
         (r.number, r.code, r.procedure_name, r.sets_count, r.applicant, r.address_phone, r.department,
@@ -128,4 +150,4 @@ def register_pdf(rows: Sequence[RegisterRow], scope: ReportScope) -> bytes:
                                                          r.returned_at)), "", r.note)
         for r in rows
     ]  # fmt: skip
-    return _simple_pdf(scope, "Mẫu số 07", "SỔ THEO DÕI HỒ SƠ", headers, body)
+    return _simple_pdf(scope, "Mẫu số 07", "SỔ THEO DÕI HỒ SƠ", headers, body, font_size=8)
