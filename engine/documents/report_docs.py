@@ -90,7 +90,7 @@ def bieu_06_pdf(report: Bieu06) -> bytes:
         _write(table.cell(row, 1), line.label, bold=is_total, align=WD_ALIGN_PARAGRAPH.LEFT)
         for offset, value in enumerate(line.columns()):
             _write(table.cell(row, 2 + offset), value, bold=is_total)
-    _widths(table, [12, 43, *[218 / (width - 2)] * (width - 2)])
+    _widths(table, [11, 36, *[226 / (width - 2)] * (width - 2)])
     return _pdf(document)
 
 
