@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp import (
         admin,
         api,
+        api_reports,  # noqa: F401 - adds the /api/v1/reports routes to the API blueprint
         auth,
         citizen,
         citizen_api,
@@ -56,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         portal,
         procedure_pages,
         processing,
+        reports,
         satisfaction_report,
         search,
         search_api,  # noqa: F401 - adds the search routes to the API blueprint
@@ -76,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         diagram,
         designer,
         form_editor,
+        reports,
         vendor,
         citizen_auth,
         citizen,

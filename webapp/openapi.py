@@ -767,3 +767,7 @@ OPENAPI["paths"].update(
         },
     }
 )
+
+from webapp.openapi_reports import REPORT_PATHS  # noqa: E402 - the reports keep their own module
+
+OPENAPI["paths"].update(REPORT_PATHS)

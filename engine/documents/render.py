@@ -108,13 +108,18 @@ def soffice_binary() -> str | None:
 
 def docx_to_pdf(docx: bytes, timeout: float = 60) -> bytes:
     """Convert with ``soffice --headless`` in a private profile; kill the whole process group on timeout."""
+    return office_to_pdf(docx, ".docx", timeout)
+
+
+def office_to_pdf(content: bytes, suffix: str, timeout: float = 60) -> bytes:
+    """Convert an office file (``suffix`` ".docx" or ".xlsx") to PDF, as docx_to_pdf does."""
     binary = soffice_binary()
     if binary is None:
         raise PdfUnavailable("Không tạo được bản PDF: máy chủ chưa cài LibreOffice (soffice).")
     with tempfile.TemporaryDirectory(prefix="motcua-pdf-") as tmp:
         work = Path(tmp)
-        source = work / "phieu.docx"
-        source.write_bytes(docx)
+        source = work / f"phieu{suffix}"
+        source.write_bytes(content)
         command = [
             binary, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
             "--convert-to", "pdf", "--outdir", str(work), str(source),

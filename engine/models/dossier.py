@@ -32,7 +32,19 @@ class Dossier(Base):
     """A hồ sơ: one application, one running instance of its procedure's process."""
 
     __tablename__ = "dossier"
-    __table_args__ = (Index("ix_dossier_unit_status_received", "receiving_unit_id", "status", "received_at"),)
+    __table_args__ = (
+        Index("ix_dossier_unit_status_received", "receiving_unit_id", "status", "received_at"),
+        # The statistics (migration 0009): dossiers finished since a period's start, the open ones
+        # (refused and stopped dossiers have no end date and stay out), a department's register.
+        Index("ix_dossier_finished_at", "finished_at"),
+        Index(
+            "ix_dossier_open",
+            "received_at",
+            postgresql_where=text("finished_at IS NULL AND status IN (2, 4, 5, 6)"),
+            sqlite_where=text("finished_at IS NULL AND status IN (2, 4, 5, 6)"),
+        ),
+        Index("ix_dossier_department_received", "department_id", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
@@ -154,6 +166,13 @@ class Task(Base):
             "assignee_id",
             postgresql_where=text("closed_at IS NULL"),
             sqlite_where=text("closed_at IS NULL"),
+        ),
+        # Steps completed in a period, for the per-officer report (migration 0009).
+        Index(
+            "ix_task_completed_closed",
+            "closed_at",
+            postgresql_where=text("outcome = 'completed'"),
+            sqlite_where=text("outcome = 'completed'"),
         ),
     )
 
