@@ -19,6 +19,7 @@ from engine.models.dossier import (
 )
 from engine.models.form_version import FormVersion
 from engine.models.outbox import OutboxMessage
+from engine.models.payment import FeeRequest, Payment, SmsLog
 from engine.models.process import ProcessVersion
 
 __all__ = [
@@ -32,13 +33,16 @@ __all__ = [
     "DossierComponent",
     "DossierSequence",
     "Extension",
+    "FeeRequest",
     "Field",
     "FormVersion",
     "HistoryEvent",
     "IssuedDocument",
     "OutboxMessage",
+    "Payment",
     "Procedure",
     "ProcessVersion",
+    "SmsLog",
     "Task",
     "Unit",
     "User",

@@ -11,7 +11,7 @@ from engine import clock, codes
 from engine.forms import FormDefinition, FormField, FormRegistry
 from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, User, WorkflowState
 from engine.roles import Role, role_for_lane
-from engine.services import advance
+from engine.services import advance, events
 from engine.services.access import agency_id_of, require_counter_of
 from engine.services.attachments import NO_SCANS, Scans
 from engine.services.calendars import working_calendar
@@ -125,6 +125,7 @@ def receive_dossier(
             session, dossier, actor, "refused", now, from_step="Tiếp nhận hồ sơ", data={"note": dossier.refusal_reason}
         )
     session.flush()
+    events.status_changed(session, dossier, actor, 0, now)  # 0: new, so the applicant hears of it
     return dossier
 
 
@@ -315,6 +316,8 @@ def accept_supplemented(
     for row in dossier.components:
         if row.submitted:
             row.missing_reason = ""
+    previous = dossier.status
     start_workflow(session, dossier, version, actor, form_data, clock.now())
     session.flush()
+    events.status_changed(session, dossier, actor, previous, clock.now())
     return dossier
