@@ -47,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         filters,
         form_editor,
         inbox,
+        payments,
+        payments_api,  # noqa: F401 - adds its routes to the API blueprint, before it is registered
         portal,
         processing,
         vendor,
@@ -67,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         designer,
         form_editor,
         vendor,
+        payments,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

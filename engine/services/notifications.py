@@ -138,7 +138,8 @@ def notify_applicant(
     kind = applicant_texts.change_of(dossier, previous)
     if kind is None:
         return []
-    change = Change(kind=kind, amount=_fee_amount(session, dossier.id) if kind in ("fee", "fee_paid") else 0)
+    amount, note = _fee(session, dossier.id) if kind in ("fee", "fee_paid") else (0, "")
+    change = Change(kind=kind, amount=amount, note=note if kind == "fee" else "")
     return _queue(session, dossier, now, kind, lambda name, office: _change_email(dossier, name, change, office))
 
 
@@ -175,7 +176,7 @@ def _queue(
             queued.append(enqueue_email(session, email_to, email.subject, email.body, dossier_id=dossier.id, now=now))
     if phone:
         link = pay_url(dossier.code) if kind == "fee" else lookup_url(dossier.code)
-        amount = _fee_amount(session, dossier.id) if kind in ("fee", "fee_paid") else 0
+        amount = _fee(session, dossier.id)[0] if kind in ("fee", "fee_paid") else 0
         text = applicant_texts.sms_text(dossier, kind, link, amount=amount, new_due_at=new_due_at)
         queued.append(enqueue_sms(session, phone, text, dossier_id=dossier.id, now=now))
     return [message for message in queued if message is not None]
@@ -212,14 +213,15 @@ def _change_email(dossier: Any, procedure_name: str, change: Change, office_name
     return Email(subject=subject, body="\n\n".join(paragraphs) + "\n")
 
 
-def _fee_amount(session: Session, dossier_id: int) -> int:
-    """The amount of the dossier's latest fee request (the one just asked for, or just paid)."""
-    return int(
-        session.scalar(
-            select(FeeRequest.amount).where(FeeRequest.dossier_id == dossier_id).order_by(FeeRequest.id.desc())
-        )
-        or 0
-    )
+def _fee(session: Session, dossier_id: int) -> tuple[int, str]:
+    """The amount and note of the dossier's latest fee request (the one just asked for, or just paid)."""
+    row = session.execute(
+        select(FeeRequest.amount, FeeRequest.note)
+        .where(FeeRequest.dossier_id == dossier_id)
+        .order_by(FeeRequest.id.desc())
+        .limit(1)
+    ).first()
+    return (int(row.amount), str(row.note)) if row else (0, "")
 
 
 def _addressee(dossier: Any) -> str:
