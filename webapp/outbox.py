@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         # Delivery uses its own sessions, never the request's: each message commits on its own.
         app.extensions[_SESSIONS] = sessionmaker(bind=db.engine, expire_on_commit=False)
+    gateway_from_settings(app.config, app.extensions[_SESSIONS])  # a misspelt SMS_PROVIDER fails at start
     app.after_request(_deliver_committed)
     app.cli.add_command(outbox_cli)
     if app.config.get("SCHEDULER_ENABLED"):
