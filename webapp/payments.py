@@ -32,8 +32,7 @@ def provider() -> PaymentProvider | None:
     """The configured online payment provider; None when online payment is not set up."""
     try:
         return provider_from_settings(current_app.config)
-    except NotConfigured:
-        current_app.logger.warning("online payment is not configured (MOTCUA_VNPAY_TMN_CODE, MOTCUA_VNPAY_HASH_SECRET)")
+    except NotConfigured:  # MOTCUA_VNPAY_TMN_CODE / MOTCUA_VNPAY_HASH_SECRET unset: cash at the counter only
         return None
 
 
