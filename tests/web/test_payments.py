@@ -350,3 +350,30 @@ def test_with_the_mail_server_down_the_fee_request_waits_in_the_outbox_and_arriv
     assert result.exit_code == 0 and "Đã gửi 1 thư; 0 thư gửi lỗi" in result.output, result.output
     assert smtp.subjects()[-1] == f"Hồ sơ {code}: đề nghị nộp phí, lệ phí"
     assert f"{PUBLIC}/thanh-toan/{code}" in smtp.messages[-1].body
+
+
+def test_the_inbox_marks_a_dossier_waiting_for_its_fee(app, client):
+    code = _awaiting_fee(client)
+    login(client, "chuyenvien")
+    page = client.get("/cong-viec").get_data(as_text=True)
+    row = next(line for line in page.split("<tr") if code in line)
+    assert "Chờ nộp phí" in row
+
+
+def test_simultaneous_callbacks_settle_the_fee_once(app, client, simulator):
+    code = _awaiting_fee(client)
+    order = dict(parse_qsl(urlsplit(_to_provider(client, code)).query))
+    paid = simulator.result(order, paid=True)
+    replies: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: replies.append(simulator.notify(paid).get("RspCode", ""))) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # One wins; the others see it confirmed (or, on SQLite's single writer, a busy database: 99, retried later).
+    assert sorted(replies)[0] == "00" and replies.count("00") == 1 and set(replies) <= {"00", "02", "99"}
+    assert _history(app, code).count("fee_paid") == 1
+    assert [p.status for p in _payments(app, code)] == ["paid"] and _dossier(app, code).status == 4
+    assert simulator.notify(paid)["RspCode"] == "02"
