@@ -21,10 +21,12 @@ from datetime import datetime
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from engine import clock
 from engine.mail import Mailer, SmtpMailer
+from engine.models import SmsLog
 from engine.services import notifications
 from engine.services.outbox import DeliveryReport, counts, deliver_due, take_committed
 from engine.sms import gateway_from_settings
@@ -151,6 +153,18 @@ def outbox_send(now: datetime | None) -> None:
     if report.interrupted:
         click.echo("Không dùng được máy chủ thư; các thư còn lại sẽ được gửi lần sau.", err=True)
         raise SystemExit(1)
+
+
+@outbox_cli.command("sms")
+@click.option("--limit", default=20, show_default=True, help="Số tin gần nhất.")
+def outbox_sms(limit: int) -> None:
+    """Print the latest SMS the test gateway recorded (SMS_PROVIDER=test)."""
+    with current_app.extensions[_SESSIONS]() as session:
+        rows = session.scalars(select(SmsLog).order_by(SmsLog.id.desc()).limit(limit)).all()
+    for row in reversed(rows):
+        click.echo(f"{row.sent_at:%d/%m/%Y %H:%M} {row.recipient}: {row.body}")
+    if not rows:
+        click.echo("Chưa có tin nhắn nào.")
 
 
 @outbox_cli.command("status")

@@ -116,6 +116,8 @@ def test_the_applicant_hears_of_a_refusal_a_supplement_request_an_extension_and_
     assert any(s.startswith(f"Hồ sơ {code} chậm so với hẹn, xin lỗi Ông/Bà; hẹn trả mới {day:%d/%m/%Y}.") for s in sms)
     assert f"Hồ sơ {code} đã dừng xử lý. Chi tiết: {PUBLIC}/tra-cuu/{code}" in sms
     assert all(len(s) <= 3 * 67 for s in sms)  # at most three UCS-2 segments
+    printed = app.test_cli_runner().invoke(args=["outbox", "sms", "--limit", "1"])
+    assert printed.exit_code == 0 and f"{APPLICANT['phone']}: Hồ sơ {code} đã dừng xử lý." in printed.output
 
 
 def test_without_an_sms_gateway_the_sms_wait_in_the_outbox(db_url, smtp):
