@@ -32,7 +32,8 @@ from engine.models import Dossier, FeeRequest, Payment, User
 from engine.payments import CallbackReply, InvalidSignature, PaymentOrder, PaymentProvider
 from engine.payments import vnpay as protocol
 from engine.services import advance, events
-from engine.services.access import require_counter_of, require_view
+from engine.services.access import require_counter_of
+from engine.services.applicant_texts import money
 from engine.services.delegation import signature
 from engine.services.dossier_actions import _holder
 from engine.services.dossiers import get_dossier
@@ -241,16 +242,6 @@ def read_return(session: Session, provider: PaymentProvider, params: Mapping[str
         pending=payment.status == "pending",
         message=message,
     )
-
-
-def payments_for_staff(session: Session, actor: User, dossier: Dossier) -> list[FeeRequest]:
-    require_view(actor, dossier)
-    return fees_of(session, dossier.id)
-
-
-def money(amount: int) -> str:
-    """150000 -> "150.000 đồng"."""
-    return f"{amount:,}".replace(",", ".") + " đồng"
 
 
 def _settle(session: Session, dossier: Dossier, payment: Payment, actor: User | None, now: datetime) -> None:
