@@ -85,6 +85,11 @@ class SmtpSink:
         with self.lock:
             return [m.subject for m in self.messages]
 
+    def subjects_to(self, address: str) -> list[str]:
+        """What ``address`` received: the applicant's mail, apart from the staff's task alerts."""
+        with self.lock:
+            return [m.subject for m in self.messages if address in m.recipients]
+
     def __enter__(self) -> SmtpSink:
         self.start()
         return self

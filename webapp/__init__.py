@@ -54,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         inbox,
         online,
         online_api,  # noqa: F401 - its routes join api.bp before the blueprint is registered
+        payments,
+        payments_api,  # noqa: F401 - adds its routes to the API blueprint, before it is registered
         portal,
         procedure_pages,
         processing,
@@ -86,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         satisfaction_report,
         online,
         search,
+        payments,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

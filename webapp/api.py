@@ -329,7 +329,9 @@ def show_dossier(code: str):
     history = db.session.scalars(
         select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id).order_by(HistoryEvent.id)
     ).all()
-    return jsonify(dossier_json(dossier, list(history)))
+    from webapp.payments_api import fees_json  # it extends this module's blueprint
+
+    return jsonify({**dossier_json(dossier, list(history)), "fees": fees_json(dossier.id)})
 
 
 @bp.get("/tasks")

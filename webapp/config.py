@@ -52,6 +52,15 @@ def settings(instance_path: Path) -> dict[str, object]:
         "MAIL_PASSWORD": os.environ.get("MOTCUA_MAIL_PASSWORD", ""),
         "MAIL_STARTTLS": os.environ.get("MOTCUA_MAIL_STARTTLS", "0") == "1",
         "MAIL_TIMEOUT": float(os.environ.get("MOTCUA_MAIL_TIMEOUT", "10")),
+        # SMS to applicants, through the outbox like e-mail. "test" (the default) records them in the
+        # sms_log table instead of sending; an empty value keeps them waiting in the outbox.
+        "SMS_PROVIDER": os.environ.get("MOTCUA_SMS_PROVIDER", "test").strip(),
+        # Online fee payment. The hash secret is the merchant's, given by VNPAY: environment only.
+        "PAYMENT_PROVIDER": os.environ.get("MOTCUA_PAYMENT_PROVIDER", "vnpay").strip(),
+        "VNPAY_TMN_CODE": os.environ.get("MOTCUA_VNPAY_TMN_CODE", "").strip(),
+        "VNPAY_HASH_SECRET": os.environ.get("MOTCUA_VNPAY_HASH_SECRET", "").strip(),
+        "VNPAY_URL": os.environ.get("MOTCUA_VNPAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"),
+        "PAYMENT_RATE_LIMIT": os.environ.get("MOTCUA_PAYMENT_RATE_LIMIT", "10 per minute"),
         # A job in each web process retrying due e-mails every minute; off unless MOTCUA_SCHEDULER=1.
         "SCHEDULER_ENABLED": os.environ.get("MOTCUA_SCHEDULER", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,

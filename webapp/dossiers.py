@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.documents import barcodes
 from engine.models import Attachment, Task
-from engine.services import handover
+from engine.services import handover, payments
 from engine.services.access import can_act_on, is_leader_of
 from engine.services.delegation import principals_of
 from engine.services.documents import FORM_TITLES, receipt_data, receipt_form_of
@@ -55,6 +55,8 @@ def render_dossier(code: str, action: str = "", values: dict[str, str] | None = 
         receipt_form=receipt_form_of(dossier),
         form_titles=FORM_TITLES,
         comments=comments_of(db.session, user, dossier),
+        fees=payments.fees_of(db.session, dossier.id),
+        money=payments.money,
         candidates={t.id: handover.candidates(db.session, t.role, t.unit_id) for t in open_tasks} if leader else {},
         is_leader=leader,
         holds=bool(mine),

@@ -771,3 +771,76 @@ OPENAPI["paths"].update(
 from webapp.openapi_reports import REPORT_PATHS  # noqa: E402 - the reports keep their own module
 
 OPENAPI["paths"].update(REPORT_PATHS)
+
+# Fee payment (webapp/payments_api.py).
+OPENAPI["paths"].update(
+    {
+        "/payments": {
+            "post": {
+                "summary": "Người nộp bắt đầu thanh toán trực tuyến khoản phí đang chờ của hồ sơ",
+                "description": "Xác thực bằng mã hồ sơ và số điện thoại hoặc số định danh đã khai; trả về địa chỉ "
+                "cổng thanh toán (VNPAY) để chuyển người nộp tới. Giới hạn số lần gọi theo địa chỉ.",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["code", "second_factor"],
+                                "properties": {
+                                    "code": _TEXT,
+                                    "second_factor": {"type": "string", "description": "Số điện thoại hoặc CCCD"},
+                                    "return_url": {"type": "string", "format": "uri"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _resp(
+                        "Giao dịch chờ thanh toán",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "txn_ref": _TEXT,
+                                "amount": {"type": "integer"},
+                                "status": {"enum": ["pending"]},
+                                "redirect_url": {"type": "string", "format": "uri"},
+                            },
+                        },
+                    ),
+                    "404": _resp("Mã hồ sơ hoặc số điện thoại / số định danh không đúng", _ERROR),
+                    "409": _resp("Hồ sơ không có khoản phí chờ nộp, hoặc chưa cấu hình thanh toán", _ERROR),
+                    "429": _resp("Gọi quá nhiều lần"),
+                },
+            }
+        },
+        "/payments/vnpay/ipn": {
+            "get": {
+                "summary": "VNPAY báo kết quả giao dịch (IPN), tham số vnp_* có chữ ký vnp_SecureHash",
+                "description": "Luôn trả HTTP 200 với RspCode: 00 xác nhận thành công, 01 không tìm thấy giao dịch, "
+                "02 giao dịch đã được xác nhận trước đó, 04 sai số tiền, 97 sai chữ ký, 99 lỗi khác.",
+                "security": [],
+                "responses": {
+                    "200": _resp(
+                        "Kết quả ghi nhận",
+                        {
+                            "type": "object",
+                            "properties": {"RspCode": {"enum": ["00", "01", "02", "04", "97", "99"]}, "Message": _TEXT},
+                        },
+                    )
+                },
+            }
+        },
+        "/dossiers/{code}/fee": _action(
+            "Người đang xử lý yêu cầu nộp phí, lệ phí (trạng thái 6)",
+            ["code"],
+            {"amount": {"type": "integer", "minimum": 1}, "note": _TEXT},
+            ok="201",
+        ),
+        "/dossiers/{code}/cash-payment": _action(
+            "Một cửa ghi nhận nộp phí bằng tiền mặt tại quầy", ["code"], {"receipt_no": _TEXT}, ok="201"
+        ),
+    }
+)

@@ -1,4 +1,4 @@
-"""E-mail from the web app: sent right after the request that queued it commits, retried by a job, or by hand.
+"""E-mail and SMS from the web app: sent right after the request that queued it commits, retried by a job, or by hand.
 
 - After a request whose transaction committed messages (``engine.services.outbox`` notes their
   ids on the session), those messages are sent before the response leaves; a failure is recorded
@@ -9,7 +9,8 @@
 - ``flask outbox send`` sends what is due and prints the counts (for cron, or to retry by hand);
   ``flask outbox status`` only counts.
 
-Nothing is sent while ``MAIL_SERVER`` is empty (the default); the messages wait in the outbox.
+No e-mail is sent while ``MAIL_SERVER`` is empty (the default), and no SMS while ``SMS_PROVIDER``
+is empty; their messages wait in the outbox.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from datetime import datetime
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from engine import clock
-from engine.mail import SmtpMailer
+from engine.mail import Mailer, SmtpMailer
+from engine.models import SmsLog
 from engine.services import notifications
 from engine.services.outbox import DeliveryReport, counts, deliver_due, take_committed
+from engine.sms import gateway_from_settings
 from webapp.extensions import db
 
 outbox_cli = AppGroup("outbox", help="Thư điện tử chờ gửi.")
@@ -41,6 +45,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         # Delivery uses its own sessions, never the request's: each message commits on its own.
         app.extensions[_SESSIONS] = sessionmaker(bind=db.engine, expire_on_commit=False)
+    gateway_from_settings(app.config, app.extensions[_SESSIONS])  # a misspelt SMS_PROVIDER fails at start
     app.after_request(_deliver_committed)
     app.cli.add_command(outbox_cli)
     if app.config.get("SCHEDULER_ENABLED"):
@@ -63,14 +68,26 @@ def mailer(app: Flask) -> SmtpMailer | None:
     )
 
 
-def send_due(app: Flask, now: datetime | None = None) -> DeliveryReport | None:
-    """Send everything due at ``now`` in batches; None when sending is off."""
+def senders(app: Flask) -> dict[str, Mailer]:
+    """What sends each channel: the SMTP server (``MAIL_SERVER``) and the SMS gateway (``SMS_PROVIDER``)."""
+    found: dict[str, Mailer] = {}
     smtp = mailer(app)
-    if smtp is None:
+    if smtp is not None:
+        found["email"] = smtp
+    gateway = gateway_from_settings(app.config, app.extensions[_SESSIONS])
+    if gateway is not None:
+        found["sms"] = gateway
+    return found
+
+
+def send_due(app: Flask, now: datetime | None = None) -> DeliveryReport | None:
+    """Send everything due at ``now`` in batches; None when sending is off for every channel."""
+    channels = senders(app)
+    if not channels:
         return None
     total = DeliveryReport()
     for _ in range(_MAX_BATCHES):
-        report = deliver_due(app.extensions[_SESSIONS], smtp, now or clock.now(), limit=_BATCH)
+        report = deliver_due(app.extensions[_SESSIONS], channels, now or clock.now(), limit=_BATCH)
         total.sent += report.sent
         total.failed += report.failed
         total.given_up += report.given_up
@@ -85,10 +102,10 @@ def _deliver_committed(response):
     if not db.session.registry.has():
         return response
     ids = take_committed(db.session)
-    smtp = mailer(current_app) if ids else None
-    if smtp is not None:
+    channels = senders(current_app) if ids else None
+    if channels:
         try:
-            deliver_due(current_app.extensions[_SESSIONS], smtp, clock.now(), limit=len(ids), ids=ids)
+            deliver_due(current_app.extensions[_SESSIONS], channels, clock.now(), limit=len(ids), ids=ids)
         except Exception:  # the request's own work is committed: never turn it into an error page
             current_app.logger.exception("sending the e-mails of this request failed; they stay in the outbox")
     return response
@@ -126,15 +143,28 @@ _NOW = click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-
 @outbox_cli.command("send")
 @click.option("--now", "now", type=_NOW, default=None, help="Coi thời điểm này (giờ Việt Nam) là hiện tại.")
 def outbox_send(now: datetime | None) -> None:
-    """Send the e-mails that are due, and print what happened."""
+    """Send the e-mails and SMS that are due, and print what happened."""
     report = send_due(current_app, now)
-    if report is None:
+    if report is not None and (report.attempted or mailer(current_app) is not None):
+        click.echo(f"Đã gửi {report.sent} thư; {report.failed} thư gửi lỗi; {report.given_up} thư đã ngừng thử.")
+        _echo_counts()
+    if mailer(current_app) is None:
         raise click.ClickException("Chưa cấu hình máy chủ thư (MOTCUA_MAIL_SERVER) nên không gửi thư nào.")
-    click.echo(f"Đã gửi {report.sent} thư; {report.failed} thư gửi lỗi; {report.given_up} thư đã ngừng thử.")
-    _echo_counts()
     if report.interrupted:
         click.echo("Không dùng được máy chủ thư; các thư còn lại sẽ được gửi lần sau.", err=True)
         raise SystemExit(1)
+
+
+@outbox_cli.command("sms")
+@click.option("--limit", default=20, show_default=True, help="Số tin gần nhất.")
+def outbox_sms(limit: int) -> None:
+    """Print the latest SMS the test gateway recorded (SMS_PROVIDER=test)."""
+    with current_app.extensions[_SESSIONS]() as session:
+        rows = session.scalars(select(SmsLog).order_by(SmsLog.id.desc()).limit(limit)).all()
+    for row in reversed(rows):
+        click.echo(f"{row.sent_at:%d/%m/%Y %H:%M} {row.recipient}: {row.body}")
+    if not rows:
+        click.echo("Chưa có tin nhắn nào.")
 
 
 @outbox_cli.command("status")

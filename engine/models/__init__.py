@@ -21,6 +21,7 @@ from engine.models.dossier import (
 from engine.models.form_version import FormVersion
 from engine.models.online import OnlineApplication, OnlineDraft, OnlineDraftFile
 from engine.models.outbox import OutboxAttachment, OutboxMessage
+from engine.models.payment import FeeRequest, Payment, SmsLog
 from engine.models.process import ProcessVersion
 from engine.models.satisfaction import SatisfactionRating
 from engine.models.saved_search import SavedSearch
@@ -37,6 +38,7 @@ __all__ = [
     "DossierComponent",
     "DossierSequence",
     "Extension",
+    "FeeRequest",
     "Field",
     "FormVersion",
     "HistoryEvent",
@@ -46,10 +48,12 @@ __all__ = [
     "OnlineDraftFile",
     "OutboxAttachment",
     "OutboxMessage",
+    "Payment",
     "Procedure",
     "ProcessVersion",
     "SatisfactionRating",
     "SavedSearch",
+    "SmsLog",
     "Task",
     "Unit",
     "User",

@@ -17,7 +17,7 @@ from engine.calendar import parse_day
 from engine.forms import FormRegistry
 from engine.models import Comment, Dossier, DossierComponent, Extension, Task, User
 from engine.roles import Role
-from engine.services import advance, events
+from engine.services import advance, events, notifications
 from engine.services.access import require_counter_of, require_view
 from engine.services.attachments import NO_SCANS, Scans
 from engine.services.calendars import unit_calendar
@@ -256,6 +256,7 @@ def extend(session: Session, actor: User, code: str, payload: dict[str, Any]) ->
         note=f"Hẹn trả mới {new_due:%H:%M %d/%m/%Y}. Lý do: {reason}",
     )
     session.flush()
+    notifications.notify_extension(session, dossier, row, now)
     return row
 
 

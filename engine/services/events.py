@@ -22,12 +22,13 @@ def status_changed(
     now: datetime,
     workflow: dict[str, Any] | None = None,
 ) -> None:
-    """``dossier`` (ORM object or Core row namespace) went from ``previous`` to ``dossier.status``;
-    ``workflow`` is the workflow's data when the caller holds the instance."""
+    """``dossier`` (ORM object or Core row namespace) went from ``previous`` to ``dossier.status``
+    (``previous`` 0: it was just received); ``workflow`` is the workflow's data when the caller holds
+    the instance."""
     if previous == dossier.status:
         return
-    # The applicant hears by e-mail when the result is ready (9) and when it is returned (10).
-    notifications.notify_applicant(session, dossier, now)
+    # The applicant hears of every change they can see (e-mail and SMS, through the outbox).
+    notifications.notify_applicant(session, dossier, now, previous)
     # A resolved dossier gets its result document, numbered and with its verification code (once).
     if dossier.status == 9:  # DossierStatus.RESOLVED
         from engine.services.result_documents import issue_result  # local: it imports the dossier services

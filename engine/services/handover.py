@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from engine import clock
 from engine.models import Dossier, Task, User, UserRole, WorkflowState
 from engine.roles import ROLES, Role
-from engine.services import advance
+from engine.services import advance, task_alerts
 from engine.services.access import is_leader_of
 from engine.services.delegation import Principal, acting_for, principals_of, signature
 from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -217,6 +217,7 @@ def assign(session: Session, actor: User, task_id: str, user_id: Any, note: Any 
         note=text,
     )
     session.flush()
+    task_alerts.notify_task_holders(session, dossier, [task], clock.now(), actor.id)
     return task
 
 

@@ -1,7 +1,11 @@
-"""What the applicant is told by e-mail when their dossier's result is ready (9) and when it is returned (10).
+"""What the applicant is told, by e-mail if they gave an address and by SMS if they gave a phone number.
 
-The texts are built by ``dossier_status_email`` (a pure function) and queued in the outbox by
-``notify_applicant``, which ``events.status_changed`` calls in the step's transaction.
+At each change they can see: accepted (2), refused at intake (3), supplement requested (5), fee
+requested (6) and paid, stopped (8), result ready (9), returned (10), and an apology with a new
+date (Mẫu 04). The texts of 9 and 10 are built here by ``dossier_status_email``, the others in
+``applicant_texts``; all are pure functions. ``notify_applicant`` queues them in the outbox in the
+transaction of the change (``events.status_changed`` calls it); ``notify_extension`` for Mẫu 04.
+Each message names only the dossier's own code, procedure and dates, to its own applicant.
 
 The public address the e-mails link to is a setting of the deployment, not of a request: the
 web app passes its ``PUBLIC_BASE_URL`` to ``configure`` when it starts (so the CLI and the
@@ -21,12 +25,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import OfficeHours
-from engine.models import OutboxMessage, Procedure
+from engine.models import FeeRequest, OutboxMessage, Procedure
+from engine.services import applicant_texts
+from engine.services.applicant_texts import Change
 from engine.services.calendars import unit_calendar, unit_name
-from engine.services.outbox import enqueue_email
+from engine.services.outbox import enqueue_email, enqueue_sms
 from engine.status import DossierStatus
 
 LOOKUP_PATH = "/tra-cuu/"  # the public lookup page, as in the QR codes (webapp.portal)
+PAY_PATH = "/thanh-toan/"  # the public fee payment page (webapp.payments)
 NOTIFIED_STATUSES = frozenset({DossierStatus.RESOLVED, DossierStatus.RETURNED})
 
 _WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
@@ -48,6 +55,12 @@ def lookup_url(code: str, base_url: str | None = None) -> str:
     """The public lookup address of a dossier; empty when no public address is known."""
     base = public_base_url() if base_url is None else base_url.strip().rstrip("/")
     return f"{base}{LOOKUP_PATH}{code}" if base else ""
+
+
+def pay_url(code: str) -> str:
+    """The public payment page of a dossier; empty when no public address is known."""
+    base = public_base_url()
+    return f"{base}{PAY_PATH}{code}" if base else ""
 
 
 @dataclass(frozen=True)
@@ -114,13 +127,64 @@ def dossier_status_email(
     return Email(subject=subject, body="\n\n".join(paragraphs) + "\n")
 
 
-def notify_applicant(session: Session, dossier: Any, now: datetime) -> OutboxMessage | None:
-    """Queue the e-mail for ``dossier``'s new status in ``session``'s transaction, if it has one and an address."""
-    if int(dossier.status) not in NOTIFIED_STATUSES or not (dossier.email or "").strip():
-        return None
-    procedure_name = session.scalar(select(Procedure.name).where(Procedure.id == dossier.procedure_id)) or ""
+def notify_applicant(
+    session: Session, dossier: Any, now: datetime, previous: int | None = None
+) -> list[OutboxMessage]:
+    """Queue the e-mail and the SMS about ``dossier``'s move from ``previous`` to its status, if it is news to them."""
+    status = int(dossier.status)
+    if status in NOTIFIED_STATUSES:
+        kind = "resolved" if status == DossierStatus.RESOLVED else "returned"
+        return _queue(session, dossier, now, kind, lambda name, office: _result_email(session, dossier, name, now))
+    kind = applicant_texts.change_of(dossier, previous)
+    if kind is None:
+        return []
+    amount, note = _fee(session, dossier.id) if kind in ("fee", "fee_paid") else (0, "")
+    change = Change(kind=kind, amount=amount, note=note if kind == "fee" else "")
+    return _queue(session, dossier, now, kind, lambda name, office: _change_email(dossier, name, change, office))
+
+
+def notify_extension(session: Session, dossier: Any, extension: Any, now: datetime) -> list[OutboxMessage]:
+    """Queue the apology with the new return date (Mẫu 04) for the applicant."""
+    change = Change(
+        kind="extended",
+        note=extension.reason,
+        new_due_at=extension.new_due_at,
+        previous_due_at=extension.previous_due_at,
+        unit_at_fault=extension.unit_at_fault,
+    )
+    return _queue(
+        session,
+        dossier,
+        now,
+        "extended",
+        lambda name, office: _change_email(dossier, name, change, office),
+        new_due_at=extension.new_due_at,
+    )
+
+
+def _queue(
+    session: Session, dossier: Any, now: datetime, kind: str, build: Any, new_due_at: datetime | None = None
+) -> list[OutboxMessage]:
+    email_to, phone = (dossier.email or "").strip(), (dossier.phone or "").strip()
+    if not email_to and not phone:
+        return []
+    queued: list[OutboxMessage | None] = []
+    if email_to:
+        procedure_name = session.scalar(select(Procedure.name).where(Procedure.id == dossier.procedure_id)) or ""
+        email = build(procedure_name, unit_name(session, dossier.receiving_unit_id))
+        if email is not None:
+            queued.append(enqueue_email(session, email_to, email.subject, email.body, dossier_id=dossier.id, now=now))
+    if phone:
+        link = pay_url(dossier.code) if kind == "fee" else lookup_url(dossier.code)
+        amount = _fee(session, dossier.id)[0] if kind in ("fee", "fee_paid") else 0
+        text = applicant_texts.sms_text(dossier, kind, link, amount=amount, new_due_at=new_due_at)
+        queued.append(enqueue_sms(session, phone, text, dossier_id=dossier.id, now=now))
+    return [message for message in queued if message is not None]
+
+
+def _result_email(session: Session, dossier: Any, procedure_name: str, now: datetime) -> Email | None:
     calendar = unit_calendar(session, dossier.receiving_unit_id)
-    email = dossier_status_email(
+    return dossier_status_email(
         dossier,
         procedure_name,
         lookup_url(dossier.code),
@@ -128,9 +192,36 @@ def notify_applicant(session: Session, dossier: Any, now: datetime) -> OutboxMes
         hours=calendar.hours,
         collect_from=calendar.next_opening(now),
     )
-    if email is None:
-        return None
-    return enqueue_email(session, dossier.email, email.subject, email.body, dossier_id=dossier.id, now=now)
+
+
+def _change_email(dossier: Any, procedure_name: str, change: Change, office_name: str) -> Email:
+    office = office_name or "Bộ phận Một cửa"
+    subject, middle = applicant_texts.email_paragraphs(dossier, procedure_name, change, office, pay_url(dossier.code))
+    link = lookup_url(dossier.code)
+    lookup = (
+        f"Ông/Bà có thể tra cứu tình trạng hồ sơ tại: {link}"
+        if link
+        else f"Ông/Bà có thể tra cứu tình trạng hồ sơ bằng mã {dossier.code} trên trang tra cứu hồ sơ của {office}."
+    )
+    paragraphs = [
+        f"Kính gửi Ông/Bà {_addressee(dossier)},",
+        *[p for p in middle if p],
+        lookup,
+        f"Trân trọng,\n{office}",
+        "Đây là thư tự động, xin Ông/Bà không trả lời thư này.",
+    ]
+    return Email(subject=subject, body="\n\n".join(paragraphs) + "\n")
+
+
+def _fee(session: Session, dossier_id: int) -> tuple[int, str]:
+    """The amount and note of the dossier's latest fee request (the one just asked for, or just paid)."""
+    row = session.execute(
+        select(FeeRequest.amount, FeeRequest.note)
+        .where(FeeRequest.dossier_id == dossier_id)
+        .order_by(FeeRequest.id.desc())
+        .limit(1)
+    ).first()
+    return (int(row.amount), str(row.note)) if row else (0, "")
 
 
 def _addressee(dossier: Any) -> str:

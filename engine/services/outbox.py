@@ -1,7 +1,9 @@
 """The outbox: messages written in the transaction that announces them, sent after it commits.
 
-``enqueue_email`` adds a row beside the change it announces, so the message exists if and
-only if the change does. ``deliver_due`` sends what is due, one message per commit; a
+``enqueue_email`` and ``enqueue_sms`` add a row beside the change it announces, so the message
+exists if and only if the change does. Each row has a channel (``email`` or ``sms``); delivery
+takes one sender per channel (an SMTP ``Mailer``, an SMS gateway) and leaves the messages of a
+channel without a sender waiting. ``deliver_due`` sends what is due, one message per commit; a
 message whose sending failed waits longer each time (1, 2, 4 … minutes, at most an hour)
 and after ``MAX_ATTEMPTS`` tries it stays in the table, unsent, as failed.
 
@@ -14,7 +16,7 @@ processes never send the same message; SQLite has one writer at a time and no ro
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -80,6 +82,42 @@ def enqueue_email(
     return message
 
 
+def enqueue_sms(
+    session: Session,
+    phone: str | None,
+    body: str,
+    dossier_id: int | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage | None:
+    """Queue an SMS in ``session``'s transaction; None for an empty or unusable phone number."""
+    recipient = phone_number(phone)
+    if not recipient:
+        return None
+    now = now or clock.now()
+    message = OutboxMessage(
+        channel="sms",
+        recipient=recipient,
+        subject="",
+        body=body,
+        dossier_id=dossier_id,
+        created_at=now,
+        next_attempt_at=now,
+        attempts=0,
+        last_error="",
+    )
+    session.add(message)
+    session.info.setdefault(_QUEUED, []).append(message)
+    return message
+
+
+def phone_number(phone: str | None) -> str:
+    """The digits of a Vietnamese phone number as a gateway takes them (0912345678); empty if unusable."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if (phone or "").strip().startswith("+84") or (digits.startswith("84") and len(digits) == 11):
+        digits = "0" + digits[2:]
+    return digits if 9 <= len(digits) <= 11 and digits.startswith("0") else ""
+
+
 def take_committed(session: Session | scoped_session) -> list[int]:
     """Ids of the messages queued in ``session`` whose transactions have committed since the last call."""
     return list(session.info.pop(_COMMITTED, []))
@@ -131,7 +169,7 @@ class OutboxCounts(NamedTuple):
 
 def deliver_due(
     source: SessionSource,
-    mailer: Mailer,
+    senders: Mailer | Mapping[str, Mailer],
     now: datetime | None = None,
     limit: int = 50,
     ids: Collection[int] | None = None,
@@ -139,22 +177,24 @@ def deliver_due(
     """Send up to ``limit`` pending messages due at ``now``, oldest first, each marked in its own commit.
 
     ``source`` is a session (committed as it goes) or a factory of sessions (one is opened and
-    closed here). ``ids`` restricts the run to those messages, e.g. the ones a request just queued.
-    A failure that concerns the server rather than the message ends the run: the rest would fail too.
+    closed here). ``senders`` maps a channel to what sends it (a lone ``Mailer`` sends e-mail only).
+    ``ids`` restricts the run to those messages, e.g. the ones a request just queued. A failure that
+    concerns the server rather than the message ends the run for that channel: the rest would fail too.
     """
     now = now or clock.now()
+    active = dict(senders) if isinstance(senders, Mapping) else {"email": senders}
     session, owned = _session(source)
     report = DeliveryReport()
     try:
         for _ in range(limit):
-            message = _claim_next(session, now, ids)
+            message = _claim_next(session, now, ids, tuple(active))
             if message is None:
                 break
             extra: dict[str, MailAttachment] = {}
             if message.attachment_id is not None:
                 extra["attachment"] = _attachment(session, message.attachment_id)
             try:
-                mailer.send(
+                active[message.channel].send(
                     message.recipient,
                     message.subject,
                     message.body,
@@ -168,7 +208,9 @@ def deliver_due(
                 report.given_up += message.attempts >= MAX_ATTEMPTS
                 if not isinstance(err, MessageRefused):
                     report.interrupted = True
-                    break
+                    del active[message.channel]
+                    if not active:
+                        break
                 continue
             message.attempts += 1
             message.sent_at = now
@@ -202,11 +244,19 @@ def _session(source: SessionSource) -> tuple[Session, bool]:
     return source(), True
 
 
-def _claim_next(session: Session, now: datetime, ids: Collection[int] | None) -> OutboxMessage | None:
-    """The oldest due message, locked until the next commit (PostgreSQL); others' locked rows are skipped."""
+def _claim_next(
+    session: Session, now: datetime, ids: Collection[int] | None, channels: tuple[str, ...]
+) -> OutboxMessage | None:
+    """The oldest due message of ``channels``, locked until the next commit (PostgreSQL).
+
+    Rows other runners hold locked are skipped.
+    """
+    if not channels:
+        return None
     query = (
         select(OutboxMessage)
         .where(
+            OutboxMessage.channel.in_(channels),
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.attempts < MAX_ATTEMPTS,
             OutboxMessage.next_attempt_at <= now,
@@ -233,4 +283,6 @@ def _record_failure(message: OutboxMessage, err: BaseException, now: datetime) -
     message.attempts += 1
     message.last_error = f"{type(err).__name__}: {err}"[:2000]
     message.next_attempt_at = now + retry_delay(message.attempts)
-    log.warning("e-mail %s to %s not sent (try %s): %s", message.id, message.recipient, message.attempts, err)
+    log.warning(
+        "%s %s to %s not sent (try %s): %s", message.channel, message.id, message.recipient, message.attempts, err
+    )

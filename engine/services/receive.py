@@ -11,7 +11,7 @@ from engine import clock, codes
 from engine.forms import FormDefinition, FormField, FormRegistry
 from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, User, WorkflowState
 from engine.roles import Role, role_for_lane
-from engine.services import advance
+from engine.services import advance, events, task_alerts
 from engine.services.access import agency_id_of, require_counter_of
 from engine.services.attachments import NO_SCANS, Scans
 from engine.services.calendars import working_calendar
@@ -125,6 +125,7 @@ def receive_dossier(
             session, dossier, actor, "refused", now, from_step="Tiếp nhận hồ sơ", data={"note": dossier.refusal_reason}
         )
     session.flush()
+    events.status_changed(session, dossier, actor, 0, now)  # 0: new, so the applicant hears of it
     return dossier
 
 
@@ -183,6 +184,7 @@ def start_workflow(
         opened_from_task_id=reception.id if reception is not None else None,
     )
     session.add_all(plan.new_rows)
+    task_alerts.notify_task_holders(session, dossier, plan.new_rows, now, actor.id)
     session.add(
         WorkflowState(dossier_id=dossier.id, state=instance.serialize(), completed=instance.completed, updated_at=now)
     )
@@ -315,6 +317,8 @@ def accept_supplemented(
     for row in dossier.components:
         if row.submitted:
             row.missing_reason = ""
+    previous = dossier.status
     start_workflow(session, dossier, version, actor, form_data, clock.now())
     session.flush()
+    events.status_changed(session, dossier, actor, previous, clock.now())
     return dossier

@@ -14,15 +14,17 @@ from engine import clock
 from engine.forms import FormDefinition, FormRegistry
 from engine.models import Dossier, HistoryEvent, Task, User, UserRole, WorkflowState
 from engine.roles import Role
-from engine.services import advance, delegation, events
+from engine.services import advance, delegation, events, task_alerts
 from engine.services.auth import ActorRef
 from engine.services.errors import Conflict, InvalidInput, NotFound
 from engine.services.inbox import InboxFilter, inbox
 from engine.services.procedures import process_of_version
+from engine.status import DossierStatus
 from engine.workflow import load_instance
 
 TASK_GONE = "Công việc này đã được xử lý hoặc không còn mở. Hãy tải lại hộp công việc."
 PAUSED = "Hồ sơ đang tạm dừng để chờ công dân bổ sung giấy tờ; chưa thể chuyển bước."
+AWAITING_FEE = "Hồ sơ đang chờ công dân nộp phí, lệ phí; chưa thể chuyển bước."
 
 
 def list_tasks(session: Session, actor: User, limit: int = 200) -> list[Task]:
@@ -123,6 +125,8 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     principal = delegation.acting_for(session, actor, current)
     if dossier.paused_at is not None:
         raise Conflict(PAUSED)
+    if dossier.status == DossierStatus.FEE_REQUESTED:
+        raise Conflict(AWAITING_FEE)
     form = forms.get(current.form) if current.form in forms.names() else FormDefinition(current.form, current.title)
     clean, errors = form.validate(data if data is not None else {}, form_choices(session, form, current, dossier))
     if errors:
@@ -191,6 +195,7 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
         raise Conflict(TASK_GONE)
     conn.execute(insert(_HISTORY).values(_values(_HISTORY, event, skip=("id",))))
     events.status_changed(session, dossier, actor, previous_status, now, workflow=instance.data)
+    task_alerts.notify_task_holders(session, dossier, plan.new_rows, now, actor.id)
     return Completion(
         dossier_code=dossier.code,
         status=int(dossier.status),

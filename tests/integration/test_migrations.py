@@ -23,10 +23,12 @@ def test_migrations_downgrade_and_upgrade_with_data(db_url):
     migrate.downgrade(db_url, "0001")
     engine = make_engine(db_url)
     assert "attachment" not in inspect(engine).get_table_names()
+    assert not {"payment", "fee_request", "sms_log"} & set(inspect(engine).get_table_names())
     engine.dispose()
 
     migrate.upgrade(db_url)
     engine = make_engine(db_url)
+    assert {"payment", "fee_request", "sms_log"} <= set(inspect(engine).get_table_names())
     with session_scope(engine) as session:
         dossier = session.scalars(select(Dossier)).one()
         # Columns added by 0002 come back with their defaults on old rows.

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.calendar import OfficeHours
-from engine.models import OutboxMessage
+from engine.models import Dossier, OutboxMessage, SmsLog
 from engine.services.notifications import dossier_status_email, lookup_url
 from tests.factories import APPLICANT, Api, run_permit_to_end, specialist_choice
 from tests.smtp import SmtpSink
@@ -62,16 +62,41 @@ def _to_return_step(client, **overrides) -> tuple[str, Api, dict]:
     return code, counter, counter.task_for(code)
 
 
-def _outbox(app) -> list[OutboxMessage]:
+def _to_applicant(smtp) -> list:
+    """The e-mails the applicant received (staff hear of their tasks too: tests/web/test_task_alerts.py)."""
+    return [m for m in smtp.messages if m.recipients == [APPLICANT["email"]]]
+
+
+def _subjects(smtp) -> list[str]:
+    return [m.subject for m in _to_applicant(smtp)]
+
+
+def _outbox(app, channel: str | None = None, recipient: str | None = None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if channel:
+        query = query.where(OutboxMessage.channel == channel)
+    if recipient:
+        query = query.where(OutboxMessage.recipient == recipient)
     with app.app_context():
-        return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        return list(db.session.scalars(query))
+
+
+def _sms(app) -> list[SmsLog]:
+    """What the test SMS gateway recorded as sent."""
+    with app.app_context():
+        return list(db.session.scalars(select(SmsLog).order_by(SmsLog.id)))
+
+
+def _due(app, code: str) -> datetime:
+    with app.app_context():
+        return db.session.scalars(select(Dossier.due_at).where(Dossier.code == code)).one()
 
 
 def test_the_applicant_hears_when_the_result_is_ready_and_when_it_is_returned(app, client, smtp):
     code, counter, task = _to_return_step(client)
     # Sent within the request that resolved the dossier: no scheduler runs here.
-    assert smtp.subjects() == [f"Kết quả hồ sơ {code} đã sẵn sàng"]
-    ready = smtp.messages[0]
+    assert _subjects(smtp) == [f"Hồ sơ {code} đã được tiếp nhận", f"Kết quả hồ sơ {code} đã sẵn sàng"]
+    ready = _to_applicant(smtp)[1]
     assert ready.recipients == [APPLICANT["email"]]
     assert ready.body.startswith("Kính gửi Ông/Bà Nguyễn Văn An,\n")
     assert f"Hồ sơ mã {code} về thủ tục “{PROCEDURE}” đã được giải quyết xong" in ready.body
@@ -83,22 +108,30 @@ def test_the_applicant_hears_when_the_result_is_ready_and_when_it_is_returned(ap
 
     response = counter.complete(task["id"], RETURN)
     assert response.status_code == 200 and response.json["dossier"]["status"] == 10
-    assert smtp.subjects() == [f"Kết quả hồ sơ {code} đã sẵn sàng", f"Hồ sơ {code} đã trả kết quả"]
-    returned = smtp.messages[1]
+    assert _subjects(smtp)[1:] == [f"Kết quả hồ sơ {code} đã sẵn sàng", f"Hồ sơ {code} đã trả kết quả"]
+    returned = _to_applicant(smtp)[2]
     assert returned.body.startswith("Kính gửi Ông/Bà Nguyễn Văn An,\n")
     assert f"Hồ sơ mã {code} về thủ tục “{PROCEDURE}” đã được trả kết quả lúc " in returned.body
     assert f"{PUBLIC}/tra-cuu/{code}" in returned.body
     assert client.get(f"/tra-cuu/{code}").status_code == 200  # the link leads to the public lookup
 
-    assert [(m.attempts, m.sent_at is not None, m.last_error) for m in _outbox(app)] == [(1, True, "")] * 2
+    assert {(m.attempts, m.sent_at is not None, m.last_error) for m in _outbox(app)} == {(1, True, "")}
+    assert len(_outbox(app, "email", APPLICANT["email"])) == 3
+    # The same three changes by SMS, to the phone number the applicant gave.
+    assert [m.body for m in _sms(app)] == [
+        f"Hồ sơ {code} đã được tiếp nhận, hẹn trả {_due(app, code):%d/%m/%Y}. Chi tiết: {PUBLIC}/tra-cuu/{code}",
+        f"Hồ sơ {code} đã có kết quả. Chi tiết: {PUBLIC}/tra-cuu/{code}",
+        f"Hồ sơ {code} đã trả kết quả. Chi tiết: {PUBLIC}/tra-cuu/{code}",
+    ]
+    assert {m.recipient for m in _sms(app)} == {APPLICANT["phone"]}
 
 
-def test_no_e_mail_when_the_applicant_gave_no_address(app, client, smtp):
-    code = Api(client, "motcua").receive(applicant={**APPLICANT, "email": ""}).json["code"]
+def test_no_message_when_the_applicant_gave_no_address_nor_phone(app, client, smtp):
+    code = Api(client, "motcua").receive(applicant={**APPLICANT, "email": "", "phone": ""}).json["code"]
     responses = run_permit_to_end(client, code)
     assert [r.json["dossier"]["status"] for r in responses] == [4, 4, 9, 10]
-    assert smtp.messages == []
-    assert _outbox(app) == []
+    assert _to_applicant(smtp) == [] and _sms(app) == []
+    assert {m.recipient.rpartition("@")[2] for m in _outbox(app)} == {"motcua.example"}  # staff only
 
 
 def test_a_server_that_is_down_delays_the_e_mail_but_not_the_step(app, client, smtp):
@@ -107,7 +140,7 @@ def test_a_server_that_is_down_delays_the_e_mail_but_not_the_step(app, client, s
     response = counter.complete(task["id"], RETURN)
     assert response.status_code == 200 and response.json["dossier"]["status"] == 10
 
-    message = _outbox(app)[-1]
+    message = _outbox(app, "email", APPLICANT["email"])[-1]
     assert message.subject == f"Hồ sơ {code} đã trả kết quả"
     assert (message.attempts, message.sent_at) == (1, None)
     assert "ConnectionRefusedError" in message.last_error
@@ -123,12 +156,12 @@ def test_a_server_that_is_down_delays_the_e_mail_but_not_the_step(app, client, s
     result = runner.invoke(args=["outbox", "send", "--now", later])
     assert result.exit_code == 0, result.output
     assert "Đã gửi 1 thư; 0 thư gửi lỗi" in result.output and "Còn 0 thư chờ gửi" in result.output
-    assert smtp.subjects() == [f"Kết quả hồ sơ {code} đã sẵn sàng", f"Hồ sơ {code} đã trả kết quả"]
+    assert _subjects(smtp)[1:] == [f"Kết quả hồ sơ {code} đã sẵn sàng", f"Hồ sơ {code} đã trả kết quả"]
 
     again = runner.invoke(args=["outbox", "send", "--now", later])
     assert again.exit_code == 0 and "Đã gửi 0 thư" in again.output
-    assert len(smtp.messages) == 2
-    message = _outbox(app)[-1]
+    assert len(_to_applicant(smtp)) == 3
+    message = _outbox(app, "email", APPLICANT["email"])[-1]
     assert (message.attempts, message.last_error) == (2, "") and message.sent_at is not None
 
 

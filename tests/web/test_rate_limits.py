@@ -81,3 +81,24 @@ def test_the_citizen_login_page_is_limited_like_the_staff_login(limited_client):
         for _ in range(4)
     ]
     assert answers == [401, 401, 401, 429]
+
+def test_guessing_the_payer_s_phone_number_is_limited(sqlite_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": sqlite_url,
+            "SECRET_KEY": "x",
+            "WTF_CSRF_ENABLED": False,
+            "PAYMENT_RATE_LIMIT": "3 per minute",
+        }
+    )
+    try:
+        client = app.test_client()
+        code = "000.00.01.H10-200101-0001"
+        guesses = [client.post(f"/thanh-toan/{code}", data={"second_factor": f"091234567{i}"}) for i in range(4)]
+        assert [r.status_code for r in guesses] == [404, 404, 404, 429]
+        api = [client.post("/api/v1/payments", json={"code": code, "second_factor": "0912345670"}) for _ in range(4)]
+        assert [r.status_code for r in api] == [404, 404, 404, 429]
+    finally:
+        with app.app_context():
+            db.engine.dispose()

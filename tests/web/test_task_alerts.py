@@ -1,0 +1,137 @@
+"""Who is told of what by e-mail and SMS beyond the result: the applicant at each change they can see,
+staff when a task reaches them; through a real SMTP server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine.models import SmsLog
+from engine.services import task_alerts
+from tests.factories import APPLICANT, PERMIT, Api, specialist_choice
+from tests.smtp import SmtpSink
+from webapp import create_app
+from webapp.extensions import db
+
+PUBLIC = "https://dichvucong.example.gov.vn"
+
+
+@pytest.fixture
+def smtp():
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def app(db_url, smtp):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SECRET_KEY": "test-secret",
+            "RATELIMIT_ENABLED": False,
+            "PUBLIC_BASE_URL": PUBLIC,
+            "MAIL_SERVER": smtp.host,
+            "MAIL_PORT": smtp.port,
+            "SMS_PROVIDER": "test",
+        }
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _to(smtp, address: str) -> list:
+    return [m for m in smtp.messages if m.recipients == [address]]
+
+
+def _sms(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(SmsLog.body).order_by(SmsLog.id)))
+
+
+def test_staff_hear_of_the_tasks_that_reach_them_and_nothing_of_the_applicant(app, client, smtp):
+    code = Api(client, "motcua").receive(PERMIT).json["code"]
+    # The leader's pool task: the department's leaders are few, so they are told; the counter officer who acted is not.
+    (pool,) = _to(smtp, "truongphong@motcua.example")
+    assert pool.subject == f"Công việc mới: Phân công thụ lý – hồ sơ {code}"
+    assert "đang chờ lãnh đạo phòng của đơn vị nhận xử lý" in pool.body
+    assert f"{PUBLIC}/cong-viec/" in pool.body and "Hạn xử lý bước này:" in pool.body
+    assert _to(smtp, "motcua@motcua.example") == []
+    for private in (APPLICANT["full_name"], APPLICANT["phone"], APPLICANT["id_number"], APPLICANT["email"]):
+        assert private not in pool.body
+
+    leader = Api(client, "truongphong")
+    task = leader.task_for(code)
+    assert leader.complete(task["id"], {"specialist": specialist_choice(task)}).status_code == 200
+    (assigned,) = _to(smtp, "chuyenvien@motcua.example")
+    assert assigned.subject == f"Công việc mới: Thẩm định hồ sơ – hồ sơ {code}"
+    assert "được giao cho Ông/Bà" in assigned.body
+    assert len(_to(smtp, "truongphong@motcua.example")) == 1  # the leader acted: not told of the next step
+
+
+def test_a_large_pool_is_not_e_mailed(app, client, smtp, monkeypatch):
+    monkeypatch.setattr(task_alerts, "POOL_LIMIT", 0)  # every pool is "too large"
+    Api(client, "motcua").receive(PERMIT)
+    assert [m for m in smtp.messages if m.recipients[0].endswith("@motcua.example")] == []
+
+
+def test_the_applicant_hears_of_a_refusal_a_supplement_request_an_extension_and_a_stop(app, client, smtp):
+    counter = Api(client, "motcua")
+    refused = counter.receive(outcome="refuse", reason="Công trình thuộc khu vực đã có quy hoạch").json["code"]
+    components = counter.procedure(PERMIT)["components"]
+    waiting = counter.receive(
+        components=[components[0]["id"]],
+        outcome="supplement",
+        missing=[{"component": components[1]["id"], "reason": "Cần bản sao có chứng thực sổ đỏ"}],
+    ).json["code"]
+    code = counter.receive().json["code"]
+    leader = Api(client, "truongphong")
+    task = leader.task_for(code)
+    assert leader.complete(task["id"], {"specialist": specialist_choice(task)}).status_code == 200
+    due = datetime.fromisoformat(leader.get(f"/dossiers/{code}").json["due_at"]).date()
+    day = due + timedelta(days=7)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    body = {"reason": "Chờ ý kiến cơ quan phối hợp", "unit_at_fault": "Phòng Quản lý đô thị", "new_due_date": str(day)}
+    assert leader.post(f"/dossiers/{code}/extensions", body).status_code == 201
+    assert Api(client, "lanhdao").post(f"/dossiers/{code}/stop", {"reason": "Công dân rút hồ sơ"}).status_code == 200
+
+    mails = {m.subject: m.body for m in _to(smtp, APPLICANT["email"])}
+    assert "với lý do: Công trình thuộc khu vực đã có quy hoạch." in mails[f"Hồ sơ {refused} không được tiếp nhận"]
+    supplement = mails[f"Hồ sơ {waiting} cần bổ sung giấy tờ"]
+    assert f"- {components[1]['name']}: Cần bản sao có chứng thực sổ đỏ" in supplement
+    assert f"{PUBLIC}/tra-cuu/{waiting}" in supplement
+    extension = mails[f"Hồ sơ {code}: xin lỗi và hẹn lại ngày trả kết quả"]
+    assert "Lý do: Chờ ý kiến cơ quan phối hợp." in extension and "Phòng Quản lý đô thị xin lỗi Ông/Bà" in extension
+    assert f"Ngày hẹn trả kết quả mới: 17:00 ngày {day:%d/%m/%Y}." in extension
+    assert "với lý do: Công dân rút hồ sơ." in mails[f"Hồ sơ {code} đã dừng xử lý"]
+    assert f"Hồ sơ {code} đã được tiếp nhận" in mails
+
+    sms = _sms(app)
+    assert f"Hồ sơ {refused} không được tiếp nhận. Chi tiết: {PUBLIC}/tra-cuu/{refused}" in sms
+    assert f"Hồ sơ {waiting} cần bổ sung giấy tờ. Chi tiết: {PUBLIC}/tra-cuu/{waiting}" in sms
+    assert any(s.startswith(f"Hồ sơ {code} chậm so với hẹn, xin lỗi Ông/Bà; hẹn trả mới {day:%d/%m/%Y}.") for s in sms)
+    assert f"Hồ sơ {code} đã dừng xử lý. Chi tiết: {PUBLIC}/tra-cuu/{code}" in sms
+    assert all(len(s) <= 3 * 67 for s in sms)  # at most three UCS-2 segments
+    printed = app.test_cli_runner().invoke(args=["outbox", "sms", "--limit", "1"])
+    assert printed.exit_code == 0 and f"{APPLICANT['phone']}: Hồ sơ {code} đã dừng xử lý." in printed.output
+
+
+def test_without_an_sms_gateway_the_sms_wait_in_the_outbox(db_url, smtp):
+    from engine.models import OutboxMessage
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "t", "SMS_PROVIDER": ""})
+    try:
+        client = app.test_client()
+        code = Api(client, "motcua").receive(PERMIT).json["code"]
+        with app.app_context():
+            waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms")).all()
+            assert [(m.recipient, m.sent_at, m.attempts) for m in waiting] == [(APPLICANT["phone"], None, 0)]
+            assert code in waiting[0].body
+            assert db.session.scalars(select(SmsLog)).all() == []
+    finally:
+        with app.app_context():
+            db.engine.dispose()
