@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.models import Attachment, Field, Procedure, Task, Unit, User
+from engine.models import Attachment, Field, Payment, Procedure, SatisfactionRating, Task, Unit, User
 from engine.services.report_scope import ReportScope
 from engine.services.report_sql import (
     DOSSIER,
@@ -302,6 +302,49 @@ class Indicator:
 
 
 NO_DATA = "chưa có dữ liệu"
+SATISFIED = 3  # "Hài lòng" and "Rất hài lòng" on the portals' four-level scale
+
+
+def _payments_and_satisfaction(session: Session, scope: ReportScope) -> list[Indicator]:
+    """Fees paid online among fees paid in the period, and satisfied ratings among ratings given in it."""
+    period, c = scope.period, DOSSIER.c
+    paid_online, paid = session.execute(
+        select(func.count().filter(Payment.provider != "cash"), func.count())
+        .select_from(Payment)
+        .join(DOSSIER, c.id == Payment.dossier_id)
+        .where(
+            Payment.status == "paid",
+            Payment.paid_at >= period.start_at,
+            Payment.paid_at < period.end_before,
+            *in_units(scope),
+        )
+    ).one()
+    satisfied, rated = session.execute(
+        select(func.count().filter(SatisfactionRating.overall >= SATISFIED), func.count())
+        .select_from(SatisfactionRating)
+        .join(DOSSIER, c.id == SatisfactionRating.dossier_id)
+        .where(
+            SatisfactionRating.rated_at >= period.start_at,
+            SatisfactionRating.rated_at < period.end_before,
+            *in_units(scope),
+        )
+    ).one()
+    return [
+        Indicator(
+            "online_payment",
+            "Tỷ lệ thanh toán trực tuyến",
+            paid_online,
+            paid,
+            "Khoản phí, lệ phí đã nộp trong kỳ qua cổng thanh toán trực tuyến." if paid else NO_DATA,
+        ),
+        Indicator(
+            "satisfaction",
+            "Tỷ lệ hài lòng của người dân, doanh nghiệp",
+            satisfied,
+            rated,
+            "Đánh giá trong kỳ ở mức Hài lòng hoặc Rất hài lòng." if rated else NO_DATA,
+        ),
+    ]
 
 
 def qd_766(session: Session, scope: ReportScope) -> tuple[list[Indicator], list[ProcedureRow]]:
@@ -345,7 +388,6 @@ def qd_766(session: Session, scope: ReportScope) -> tuple[list[Indicator], list[
             received,
             "Hồ sơ tiếp nhận trong kỳ có ít nhất một tệp đính kèm.",
         ),
-        Indicator("online_payment", "Tỷ lệ thanh toán trực tuyến", None, None, NO_DATA),
-        Indicator("satisfaction", "Tỷ lệ hài lòng của người dân, doanh nghiệp", None, None, NO_DATA),
+        *_payments_and_satisfaction(session, scope),
     ]
     return indicators, per_procedure(session, scope)

@@ -120,6 +120,66 @@ def test_per_procedure_counts_and_average_resolution_days(session):
     assert civil.average_days == pytest.approx(2 / 24, abs=0.001)
 
 
+def test_qd_766_online_payment_and_satisfaction_count_what_happened_in_the_period(session):
+    from datetime import datetime
+
+    from engine.models import Dossier, FeeRequest, Payment, SatisfactionRating
+
+    dossiers = session.scalars(select(Dossier).order_by(Dossier.id)).all()[:3]
+    for n, (dossier, provider, paid_at, overall, rated_at) in enumerate(
+        zip(
+            dossiers,
+            ("vnpay", "cash", "vnpay"),
+            ("2026-03-05 09:00", "2026-03-20 10:00", "2026-04-02 08:00"),  # the last one after the period
+            (4, 2, 4),
+            ("2026-03-06 09:00", "2026-03-21 10:00", "2026-02-27 08:00"),  # the last one before it
+            strict=True,
+        )
+    ):
+        paid, rated = datetime.fromisoformat(paid_at), datetime.fromisoformat(rated_at)
+        fee = FeeRequest(
+            dossier_id=dossier.id,
+            amount=10000,
+            requested_at=paid,
+            requested_by_name="x",
+            previous_status=4,
+            paid_at=paid,
+        )
+        session.add(fee)
+        session.flush()
+        session.add(
+            Payment(
+                dossier_id=dossier.id,
+                fee_request_id=fee.id,
+                provider=provider,
+                txn_ref=f"T{n}",
+                amount=10000,
+                status="paid",
+                created_at=paid,
+                paid_at=paid,
+            )
+        )
+        session.add(
+            SatisfactionRating(
+                dossier_id=dossier.id,
+                overall=overall,
+                convenience=3,
+                timeliness=3,
+                attitude=3,
+                transparency=3,
+                contacts_count=1,
+                agencies_count=1,
+                channel="lookup",
+                rated_at=rated,
+            )
+        )
+    session.flush()
+    by_key = {i.key: i for i in qd_766(session, _scope(session))[0]}
+    assert (by_key["online_payment"].numerator, by_key["online_payment"].denominator) == (1, 2)
+    assert (by_key["satisfaction"].numerator, by_key["satisfaction"].denominator) == (1, 2)
+    assert by_key["satisfaction"].percent == 50.0 and by_key["satisfaction"].note != "chưa có dữ liệu"
+
+
 def test_per_officer_counts_completed_steps_on_time_and_late(session):
     rows = {row.username: row for row in per_officer(session, _scope(session))}
     assert set(rows) == {"chuyenvien", "chuyenvien_tp"}
