@@ -3,6 +3,7 @@
 from engine.models.calendar_day import CalendarDay
 from engine.models.catalogue import Component, Field, Procedure
 from engine.models.delegation import Delegation
+from engine.models.digest import DigestSent, JobLease
 from engine.models.directory import Unit, User, UserRole
 from engine.models.dossier import (
     Attachment,
@@ -27,6 +28,7 @@ __all__ = [
     "Comment",
     "Component",
     "Delegation",
+    "DigestSent",
     "DocumentSequence",
     "Dossier",
     "DossierComponent",
@@ -36,6 +38,7 @@ __all__ = [
     "FormVersion",
     "HistoryEvent",
     "IssuedDocument",
+    "JobLease",
     "OutboxMessage",
     "Procedure",
     "ProcessVersion",

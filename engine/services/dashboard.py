@@ -1,0 +1,240 @@
+"""The dashboard: one person's counters and the charts of the units they oversee.
+
+Every figure is counted when asked, from the indexed columns of ``dossier`` and
+``task`` (``due_at`` compared with now: "due soon" and "overdue" are never stored),
+in a handful of aggregate statements, each bounded by date or by open status so
+that a partial index serves it (migration 0008):
+
+- counters at the person's counter (new online dossiers, waiting for a supplement,
+  ready to return) and their tasks (the inbox's own counts);
+- dossiers received in the last 12 months by status, and by month;
+- dossiers finished in the last 12 months by month, and early / on time / late;
+- for leaders, open dossiers per department and the counters' queues, over their unit
+  and the units under it.
+
+"Due soon" is the inbox's rule (``inbox.DUE_SOON_WORKING_HOURS`` working hours of the
+person's unit calendar from now), so a badge and a counter always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.models import Dossier, User
+from engine.roles import Role
+from engine.services.calendars import unit_calendar
+from engine.services.inbox import DUE_SOON_WORKING_HOURS, inbox_counts
+from engine.services.oversight import Oversight, oversight_of
+from engine.status import STATUS_LABELS, Channel, DossierStatus
+
+MONTHS = 12
+OPEN_STATUSES = (
+    DossierStatus.ACCEPTED,
+    DossierStatus.PROCESSING,
+    DossierStatus.SUPPLEMENT_REQUESTED,
+    DossierStatus.FEE_REQUESTED,
+)
+# While a supplement is awaited the clock pauses (domain.md §6): such a dossier is neither due soon nor late.
+RUNNING_STATUSES = (DossierStatus.ACCEPTED, DossierStatus.PROCESSING, DossierStatus.FEE_REQUESTED)
+FINISHED_STATUSES = (DossierStatus.RESOLVED, DossierStatus.RETURNED)
+COUNTER_STATUSES = (DossierStatus.NEW, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.RESOLVED)
+
+
+@dataclass(frozen=True)
+class CounterQueue:
+    """What waits at one counter."""
+
+    unit_id: int
+    unit_name: str
+    new_online: int = 0  # status 1, channel 2: submitted online, to receive
+    waiting_supplement: int = 0  # status 5
+    to_return: int = 0  # status 9
+
+
+@dataclass(frozen=True)
+class UnitLoad:
+    """Open dossiers handled by one department."""
+
+    unit_id: int
+    unit_name: str
+    open: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+
+
+@dataclass(frozen=True)
+class Month:
+    month: date  # its first day
+    received: int
+    resolved: int
+
+
+@dataclass(frozen=True)
+class OnTime:
+    """Dossiers finished in the period, classified by date (domain.md §6)."""
+
+    early: int  # trước hạn
+    on_time: int  # đúng hạn: on the due date, or no due date
+    late: int  # quá hạn
+
+    @property
+    def total(self) -> int:
+        return self.early + self.on_time + self.late
+
+    @property
+    def share(self) -> float | None:
+        """The on-time share (early or on time), None when nothing finished."""
+        return (self.early + self.on_time) / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    now: datetime
+    soon_before: datetime
+    oversight: Oversight
+    tasks: dict[str, int]  # the inbox counts: mine, pool, all, soon, overdue
+    counter: CounterQueue | None  # the person's own counter, for counter officers
+    by_status: dict[int, int]  # received in the period
+    months: list[Month]
+    on_time: OnTime
+    departments: list[UnitLoad] = field(default_factory=list)  # leaders only
+    counters: list[CounterQueue] = field(default_factory=list)  # leaders only
+
+    @property
+    def since(self) -> date:
+        return self.months[0].month
+
+    @property
+    def status_labels(self) -> dict[int, str]:
+        return {int(status): label for status, label in STATUS_LABELS.items()}
+
+
+def month_starts(today: date, months: int = MONTHS) -> list[date]:
+    """The first days of the last ``months`` months (this one included) and of the next: ``months + 1`` bounds."""
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return [date((index + i) // 12, (index + i) % 12 + 1, 1) for i in range(months + 1)]
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time())
+
+
+def soon_window(session: Session, actor: User, now: datetime) -> datetime:
+    """The end of "due soon" for ``actor``: the inbox's rule, on the calendar of their unit."""
+    return unit_calendar(session, actor.unit_id).add_working_hours(now, DUE_SOON_WORKING_HOURS)
+
+
+def dashboard(session: Session, actor: User, now: datetime | None = None) -> Dashboard:
+    """The dashboard of ``actor``; what it shows depends on their roles and units only."""
+    now = now or clock.now()
+    soon_before = soon_window(session, actor, now)
+    scope = oversight_of(session, actor)
+    bounds = [_at(day) for day in month_starts(now.date())]
+    by_status, received = _received(session, scope, bounds)
+    resolved, on_time = _finished(session, scope, bounds)
+    months = [Month(bounds[i].date(), received[i], resolved[i]) for i in range(MONTHS)]
+
+    counter = None
+    if actor.has_role(Role.COUNTER_OFFICER):
+        counter = _counter_queues(session, [actor.unit_id], {actor.unit_id: actor.unit.name})[0]
+    departments: list[UnitLoad] = []
+    counters: list[CounterQueue] = []
+    if scope.leader:
+        departments = _department_loads(session, scope, now, soon_before)
+        names = {unit.id: unit.name for unit in scope.of_kind("counter")}
+        counters = _counter_queues(session, list(names), names) if names else []
+    return Dashboard(
+        now=now,
+        soon_before=soon_before,
+        oversight=scope,
+        tasks=inbox_counts(session, actor),
+        counter=counter,
+        by_status=by_status,
+        months=months,
+        on_time=on_time,
+        departments=departments,
+        counters=counters,
+    )
+
+
+def _received(session: Session, scope: Oversight, bounds: list[datetime]) -> tuple[dict[int, int], list[int]]:
+    """Dossiers received in the period: by status, and by month (one index-only pass)."""
+    columns = [func.count().filter(Dossier.status == status) for status in DossierStatus]
+    columns += [
+        func.count().filter(and_(Dossier.received_at >= bounds[i], Dossier.received_at < bounds[i + 1]))
+        for i in range(MONTHS)
+    ]
+    row = session.execute(
+        select(*columns).where(scope.dossiers(), Dossier.received_at >= bounds[0], Dossier.received_at < bounds[-1])
+    ).one()
+    statuses = len(DossierStatus)
+    by_status = {int(status): row[i] for i, status in enumerate(DossierStatus)}
+    return by_status, list(row[statuses:])
+
+
+def _finished(session: Session, scope: Oversight, bounds: list[datetime]) -> tuple[list[int], OnTime]:
+    """Dossiers finished in the period (status 9 or 10, dated by ``finished_at``): by month, and by timeliness."""
+    finished_day, due_day = func.date(Dossier.finished_at), func.date(Dossier.due_at)
+    columns = [
+        func.count().filter(and_(Dossier.finished_at >= bounds[i], Dossier.finished_at < bounds[i + 1]))
+        for i in range(MONTHS)
+    ]
+    columns += [
+        func.count().filter(finished_day < due_day),
+        func.count().filter((finished_day == due_day) | Dossier.due_at.is_(None)),
+        func.count().filter(finished_day > due_day),
+    ]
+    row = session.execute(
+        select(*columns).where(
+            scope.dossiers(),
+            Dossier.status.in_(FINISHED_STATUSES),
+            Dossier.finished_at >= bounds[0],
+            Dossier.finished_at < bounds[-1],
+        )
+    ).one()
+    return list(row[:MONTHS]), OnTime(early=row[MONTHS], on_time=row[MONTHS + 1], late=row[MONTHS + 2])
+
+
+def _department_loads(session: Session, scope: Oversight, now: datetime, soon_before: datetime) -> list[UnitLoad]:
+    """Open dossiers per department under the leader, with those due soon and overdue (one GROUP BY)."""
+    running = Dossier.status.in_(RUNNING_STATUSES)
+    rows = session.execute(
+        select(
+            Dossier.department_id,
+            func.count(),
+            func.count().filter(running, Dossier.due_at >= now, Dossier.due_at <= soon_before),
+            func.count().filter(running, Dossier.due_at < now),
+        )
+        .where(scope.dossiers(), Dossier.status.in_(OPEN_STATUSES))
+        .group_by(Dossier.department_id)
+    ).all()
+    counted = {row[0]: row for row in rows}
+    loads = []
+    for unit in scope.of_kind("department"):
+        row = counted.get(unit.id)
+        loads.append(UnitLoad(unit.id, unit.name, *(row[1:] if row else (0, 0, 0))))
+    return loads
+
+
+def _counter_queues(session: Session, unit_ids: list[int], names: dict[int, str]) -> list[CounterQueue]:
+    """New online dossiers, those waiting for a supplement and those to return, per counter (one GROUP BY)."""
+    rows = session.execute(
+        select(
+            Dossier.receiving_unit_id,
+            func.count().filter(Dossier.status == DossierStatus.NEW, Dossier.channel == Channel.ONLINE),
+            func.count().filter(Dossier.status == DossierStatus.SUPPLEMENT_REQUESTED),
+            func.count().filter(Dossier.status == DossierStatus.RESOLVED),
+        )
+        .where(Dossier.receiving_unit_id.in_(unit_ids), Dossier.status.in_(COUNTER_STATUSES))
+        .group_by(Dossier.receiving_unit_id)
+    ).all()
+    counted = {row[0]: row for row in rows}
+    return [
+        CounterQueue(unit_id, names.get(unit_id, ""), *(counted[unit_id][1:] if unit_id in counted else (0, 0, 0)))
+        for unit_id in unit_ids
+    ]
