@@ -66,6 +66,10 @@ class SmtpMailer:
         # RFC 3834: an automatic message, so that vacation responders do not answer it.
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(body, charset="utf-8", cte="quoted-printable")
+        # The body is encoded (lines of 76) by now; what is left to fold are the headers, and the standard
+        # library's folding drops the space between two encoded words ("sắp đến hạn" arrives as "đếnhạn"):
+        # keep each header on one line (at most SMTP's 998 characters) so that nothing is folded.
+        message.policy = message.policy.clone(max_line_length=998)
         return message
 
     def send(self, recipient: str, subject: str, body: str, *, reference: str | None = None) -> None:

@@ -136,6 +136,13 @@ def _queue_one(session: Session, kind: str, user_id: int, now: datetime, report:
     user = session.get(User, user_id)
     if user is None or not user.email:
         return
+    sent = select(DigestSent.id).where(
+        DigestSent.kind == kind, DigestSent.user_id == user_id, DigestSent.day == now.date()
+    )
+    if session.scalar(sent) is not None:  # the unique key still settles a race; this spares building the e-mail
+        session.rollback()
+        report.already_sent += 1
+        return
     built = due_soon_email(session, user, now) if kind == DUE_SOON else overdue_email(session, user, now)
     if built is None:
         return
