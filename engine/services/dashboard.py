@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -162,42 +163,60 @@ def dashboard(session: Session, actor: User, now: datetime | None = None) -> Das
     )
 
 
+def _month_of(session: Session, column: Any) -> Any:
+    """The month of a timestamp as a grouping key: a plain function call per row, no comparisons."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date_trunc("month", column)
+    return func.strftime("%Y-%m-01", column)
+
+
+def _month_index(value: Any, first: date) -> int:
+    """Which of the period's months a grouping key (a datetime, or text on SQLite) falls in."""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return (day.year - first.year) * 12 + day.month - first.month
+
+
 def _received(session: Session, scope: Oversight, bounds: list[datetime]) -> tuple[dict[int, int], list[int]]:
-    """Dossiers received in the period: by status, and by month (one index-only pass)."""
-    columns = [func.count().filter(Dossier.status == status) for status in DossierStatus]
-    columns += [
-        func.count().filter(and_(Dossier.received_at >= bounds[i], Dossier.received_at < bounds[i + 1]))
-        for i in range(MONTHS)
-    ]
-    row = session.execute(
-        select(*columns).where(scope.dossiers(), Dossier.received_at >= bounds[0], Dossier.received_at < bounds[-1])
-    ).one()
-    statuses = len(DossierStatus)
-    by_status = {int(status): row[i] for i, status in enumerate(DossierStatus)}
-    return by_status, list(row[statuses:])
+    """Dossiers received in the period, by status and by month: one index-only pass, grouped."""
+    month = _month_of(session, Dossier.received_at)
+    rows = session.execute(
+        select(month, Dossier.status, func.count())
+        .where(scope.dossiers(), Dossier.received_at >= bounds[0], Dossier.received_at < bounds[-1])
+        .group_by(month, Dossier.status)
+    ).all()
+    by_status = {int(status): 0 for status in DossierStatus}
+    received = [0] * MONTHS
+    for key, status, count in rows:
+        by_status[int(status)] = by_status.get(int(status), 0) + count
+        received[_month_index(key, bounds[0].date())] += count
+    return by_status, received
 
 
 def _finished(session: Session, scope: Oversight, bounds: list[datetime]) -> tuple[list[int], OnTime]:
-    """Dossiers finished in the period (status 9 or 10, dated by ``finished_at``): by month, and by timeliness."""
+    """Dossiers finished in the period (status 9 or 10, dated by ``finished_at``): by month, and by timeliness.
+
+    By date (domain.md §6): finished before the due date is early, on it (whatever the hour) or
+    without one on time, after it late.
+    """
     finished_day, due_day = func.date(Dossier.finished_at), func.date(Dossier.due_at)
-    columns = [
-        func.count().filter(and_(Dossier.finished_at >= bounds[i], Dossier.finished_at < bounds[i + 1]))
-        for i in range(MONTHS)
-    ]
-    columns += [
-        func.count().filter(finished_day < due_day),
-        func.count().filter((finished_day == due_day) | Dossier.due_at.is_(None)),
-        func.count().filter(finished_day > due_day),
-    ]
-    row = session.execute(
-        select(*columns).where(
+    timeliness = case((Dossier.due_at.is_(None), 0), (finished_day < due_day, -1), (finished_day > due_day, 1), else_=0)
+    month = _month_of(session, Dossier.finished_at)
+    rows = session.execute(
+        select(month, timeliness, func.count())
+        .where(
             scope.dossiers(),
             Dossier.status.in_(FINISHED_STATUSES),
             Dossier.finished_at >= bounds[0],
             Dossier.finished_at < bounds[-1],
         )
-    ).one()
-    return list(row[:MONTHS]), OnTime(early=row[MONTHS], on_time=row[MONTHS + 1], late=row[MONTHS + 2])
+        .group_by(month, timeliness)
+    ).all()
+    resolved = [0] * MONTHS
+    by_class = {-1: 0, 0: 0, 1: 0}
+    for key, klass, count in rows:
+        resolved[_month_index(key, bounds[0].date())] += count
+        by_class[int(klass)] += count
+    return resolved, OnTime(early=by_class[-1], on_time=by_class[0], late=by_class[1])
 
 
 def _department_loads(session: Session, scope: Oversight, now: datetime, soon_before: datetime) -> list[UnitLoad]:
