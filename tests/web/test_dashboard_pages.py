@@ -41,7 +41,9 @@ def test_leader_dashboard_shows_the_departments_and_charts_with_their_numbers(cl
     assert 'href="/bang-dieu-khien"' in html and 'href="/canh-bao"' in html  # in the navigation
     assert _row(html, f'data-unit="{ids["construction"]}"').split() == ["Sở", "Xây", "dựng", "7", "1", "4"]
     assert 'id="months"' in html and 'id="by-status"' in html and 'id="on-time"' in html
-    assert _row(html, 'data-status="4"').split()[-1] == "6"  # the numbers are in the table, not only in the bars
+    assert (
+        _row(html, 'data-status="4"').split()[-1] == "6"
+    )  # at the units now: 6 in processing  # the numbers are in the table, not only in the bars
     assert f'href="/canh-bao?state=overdue&amp;unit={ids["construction"]}"' in html
 
 
