@@ -18,6 +18,7 @@ from engine.models.dossier import (
     Task,
     WorkflowState,
 )
+from engine.models.dossier_day import DossierDay
 from engine.models.form_version import FormVersion
 from engine.models.outbox import OutboxMessage
 from engine.models.process import ProcessVersion
@@ -32,6 +33,7 @@ __all__ = [
     "DocumentSequence",
     "Dossier",
     "DossierComponent",
+    "DossierDay",
     "DossierSequence",
     "Extension",
     "Field",

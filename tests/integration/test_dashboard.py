@@ -170,3 +170,44 @@ def test_warnings_show_others_only_their_own_tasks_and_no_other_department(sessi
         warnings(
             session, user(session, "truongphong_tp"), WarningFilter(unit_id=demo_units(session)["construction"]), now
         )
+
+
+def test_the_twelve_month_figures_follow_every_change_of_a_dossier(session, now):
+    units = demo_units(session)
+    head, justice_head = user(session, "truongphong"), user(session, "truongphong_tp")
+    received = now - timedelta(days=2)
+    dossier = add_dossier(session, in_unit(units, "construction"), status=4, received_at=received, due_at=now)
+    session.commit()
+
+    def figures(leader):
+        board = dashboard(session, leader, now)
+        on_time = board.on_time
+        return (
+            sum(m.received for m in board.months),
+            sum(m.resolved for m in board.months),
+            (
+                on_time.early,
+                on_time.on_time,
+                on_time.late,
+            ),
+        )
+
+    assert figures(head) == (1, 0, (0, 0, 0))
+    dossier.status, dossier.finished_at = 9, now + timedelta(days=1)  # finished the day after its due date
+    session.commit()
+    assert figures(head) == (1, 1, (0, 0, 1))
+    dossier.status, dossier.returned_at = 10, now + timedelta(days=2)  # returned: still resolved once
+    session.commit()
+    assert figures(head) == (1, 1, (0, 0, 1))
+    dossier.due_at = now + timedelta(days=5)  # a correction of the due date reclassifies it
+    session.commit()
+    assert figures(head) == (1, 1, (1, 0, 0))
+    dossier.status, dossier.finished_at = 4, None  # sent back for rework: no longer resolved
+    dossier.department_id = units["justice"]  # and handed to another department
+    session.commit()
+    assert figures(head) == (0, 0, (0, 0, 0))
+    assert figures(justice_head) == (1, 0, (0, 0, 0))
+    session.delete(dossier)
+    session.commit()
+    assert figures(justice_head) == (0, 0, (0, 0, 0))
+    assert figures(user(session, "lanhdao")) == (0, 0, (0, 0, 0))
