@@ -29,14 +29,8 @@ from engine.models.directory import Unit, User
 
 
 def _dashboard_indexes() -> list[Index]:
-    finished, open_, at_unit = "status IN (9, 10)", "status IN (2, 4, 5, 6)", "status IN (1, 2, 4, 5, 6, 9)"
+    open_, at_unit = "status IN (2, 4, 5, 6)", "status IN (1, 2, 4, 5, 6, 9)"
     specs = [
-        ("ix_dossier_agency_received", ["agency_id", "received_at"], None, []),
-        ("ix_dossier_department_received", ["department_id", "received_at"], None, []),
-        ("ix_dossier_counter_received", ["receiving_unit_id", "received_at"], None, []),
-        ("ix_dossier_agency_finished", ["agency_id", "finished_at"], finished, ["due_at"]),
-        ("ix_dossier_department_finished", ["department_id", "finished_at"], finished, ["due_at"]),
-        ("ix_dossier_counter_finished", ["receiving_unit_id", "finished_at"], finished, ["due_at"]),
         ("ix_dossier_agency_open_due", ["agency_id", "due_at"], open_, ["department_id", "status"]),
         ("ix_dossier_department_open_due", ["department_id", "due_at"], open_, ["status"]),
         ("ix_dossier_agency_at_unit", ["agency_id", "status"], at_unit, []),
@@ -62,7 +56,7 @@ class Dossier(Base):
     __table_args__ = (
         Index("ix_dossier_unit_status_received", "receiving_unit_id", "status", "received_at"),
         # The dashboard's counts (engine.services.dashboard), each an index-only scan of one unit's rows; the
-        # same list as migration 0008: received, finished (9, 10), open by due time (2, 4, 5, 6), at the units.
+        # same list as migration 0008: open ones by due time (2, 4, 5, 6), and what is at the units by status.
         *_dashboard_indexes(),
     )
 

@@ -5,10 +5,11 @@ Revises: 0004
 Create Date: 2026-11-30 18:00:00.000000
 
 The dashboard counts dossiers of a unit (an agency, a counter or a department, each
-through its own column): received or finished in the last 12 months, open ones by due
-time, and those at the units now by status. Each index starts with that column and
-carries what the count reads, so every count is an index-only scan; all but the received
-ones are partial, holding only the rows with those statuses.
+through its own column). Open ones by due time and those at the units now by status are
+index-only scans of partial indexes holding those statuses only. Received and resolved
+per month and their timeliness are summed from ``dossier_day``: per unit and day, kept
+exact by triggers on ``dossier`` in the transaction of each change (PL/pgSQL on
+PostgreSQL, plain triggers on SQLite) and filled here from the dossiers already there.
 """
 
 from __future__ import annotations
@@ -22,20 +23,11 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-FINISHED = "status IN (9, 10)"
 OPEN = "status IN (2, 4, 5, 6)"
 AT_UNIT = "status IN (1, 2, 4, 5, 6, 9)"
 
 # name, columns, partial condition, included columns (PostgreSQL)
 INDEXES = (
-    # Received per month, for an agency, a department, a counter.
-    ("ix_dossier_agency_received", ["agency_id", "received_at"], None, []),
-    ("ix_dossier_department_received", ["department_id", "received_at"], None, []),
-    ("ix_dossier_counter_received", ["receiving_unit_id", "received_at"], None, []),
-    # Resolved per month and on time or late.
-    ("ix_dossier_agency_finished", ["agency_id", "finished_at"], FINISHED, ["due_at"]),
-    ("ix_dossier_department_finished", ["department_id", "finished_at"], FINISHED, ["due_at"]),
-    ("ix_dossier_counter_finished", ["receiving_unit_id", "finished_at"], FINISHED, ["due_at"]),
     # Open dossiers in due order: due soon, overdue, per department, the warnings list.
     ("ix_dossier_agency_open_due", ["agency_id", "due_at"], OPEN, ["department_id", "status"]),
     ("ix_dossier_department_open_due", ["department_id", "due_at"], OPEN, ["status"]),
