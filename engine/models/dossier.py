@@ -30,12 +30,23 @@ from engine.models.directory import Unit, User
 
 def _dashboard_indexes() -> list[Index]:
     open_, at_unit = "status IN (2, 4, 5, 6)", "status IN (1, 2, 4, 5, 6, 9)"
+    at_unit_include = ["channel", "due_at"]
     specs = [
         ("ix_dossier_agency_open_due", ["agency_id", "due_at"], open_, ["department_id", "status"]),
         ("ix_dossier_department_open_due", ["department_id", "due_at"], open_, ["status"]),
-        ("ix_dossier_agency_at_unit", ["agency_id", "status"], at_unit, []),
-        ("ix_dossier_department_at_unit", ["department_id", "status"], at_unit, []),
-        ("ix_dossier_counter_at_unit", ["receiving_unit_id", "status", "channel"], at_unit, []),
+        (
+            "ix_dossier_agency_at_unit",
+            ["agency_id", "status"],
+            at_unit,
+            [*at_unit_include, "receiving_unit_id", "department_id"],
+        ),
+        (
+            "ix_dossier_department_at_unit",
+            ["department_id", "status"],
+            at_unit,
+            [*at_unit_include, "receiving_unit_id"],
+        ),
+        ("ix_dossier_counter_at_unit", ["receiving_unit_id", "status"], at_unit, [*at_unit_include, "department_id"]),
     ]
     return [
         Index(

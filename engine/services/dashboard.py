@@ -11,7 +11,7 @@ that a partial index serves it (migration 0008):
 - dossiers received and resolved in each of the last 12 months, and early / on time / late,
   summed from the per-unit daily counts that triggers keep exact (``dossier_day``, migration 0008);
 - for leaders, open dossiers per department and the counters' queues, over their unit
-  and the units under it.
+  and the units under it (summed from the same pass as the status chart).
 
 "Due soon" is the inbox's rule (``inbox.DUE_SOON_WORKING_HOURS`` working hours of the
 person's unit calendar from now), so a badge and a counter always agree.
@@ -46,7 +46,6 @@ RUNNING_STATUSES = (DossierStatus.ACCEPTED, DossierStatus.PROCESSING, DossierSta
 FINISHED_STATUSES = (DossierStatus.RESOLVED, DossierStatus.RETURNED)
 # Where the dossiers are now: everything not yet returned, refused, withdrawn or stopped.
 AT_UNIT_STATUSES = (*sorted({DossierStatus.NEW, *OPEN_STATUSES, DossierStatus.RESOLVED}),)
-COUNTER_STATUSES = (DossierStatus.NEW, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.RESOLVED)
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def dashboard(session: Session, actor: User, now: datetime | None = None) -> Das
     soon_before = soon_window(session, actor, now)
     scope = oversight_of(session, actor)
     bounds = [_at(day) for day in month_starts(now.date())]
-    by_status = _at_units(session, scope)
+    at_units = _at_units(session, scope, now, soon_before)
     summed = _from_days(session, scope, bounds)
     if summed is None:  # units the daily sums would count twice: count the dossiers themselves
         summed = (_received(session, scope, bounds), *_finished(session, scope, bounds))
@@ -148,13 +147,15 @@ def dashboard(session: Session, actor: User, now: datetime | None = None) -> Das
 
     counter = None
     if actor.has_role(Role.COUNTER_OFFICER):
-        counter = _counter_queues(session, [actor.unit_id], {actor.unit_id: actor.unit.name})[0]
+        counter = _counter_queue(at_units, actor.unit_id, actor.unit.name)
     departments: list[UnitLoad] = []
     counters: list[CounterQueue] = []
     if scope.leader:
-        departments = _department_loads(session, scope, now, soon_before)
-        names = {unit.id: unit.name for unit in scope.of_kind("counter")}
-        counters = _counter_queues(session, list(names), names) if names else []
+        departments = [_unit_load(at_units, unit.id, unit.name) for unit in scope.of_kind("department")]
+        counters = [_counter_queue(at_units, unit.id, unit.name) for unit in scope.of_kind("counter")]
+    by_status = {int(status): 0 for status in AT_UNIT_STATUSES}
+    for row in at_units:
+        by_status[row.status] += row.count
     return Dashboard(
         now=now,
         soon_before=soon_before,
@@ -180,15 +181,63 @@ def _month_index(value: Any, first: date) -> int:
     return (day.year - first.year) * 12 + day.month - first.month
 
 
-def _at_units(session: Session, scope: Oversight) -> dict[int, int]:
-    """Dossiers at the units now, by status (not yet returned or closed): a pass over the open-status index."""
+@dataclass(frozen=True)
+class _AtUnit:
+    """One group of the dossiers at the units now."""
+
+    counter_id: int
+    department_id: int
+    status: int
+    online: bool
+    count: int
+    due_soon: int
+    overdue: int
+
+
+def _at_units(session: Session, scope: Oversight, now: datetime, soon_before: datetime) -> list[_AtUnit]:
+    """Dossiers at the units now (not returned, refused, withdrawn or stopped), grouped by counter, department,
+    status and channel, with those due soon and overdue: one index-only pass over a partial index, from which
+    the status chart, the departments' loads and the counters' queues are all summed."""
+    running = Dossier.status.in_(RUNNING_STATUSES)
+    online = Dossier.channel == Channel.ONLINE
     rows = session.execute(
-        select(Dossier.status, func.count())
+        select(
+            Dossier.receiving_unit_id,
+            Dossier.department_id,
+            Dossier.status,
+            online,
+            func.count(),
+            func.count().filter(running, Dossier.due_at >= now, Dossier.due_at <= soon_before),
+            func.count().filter(running, Dossier.due_at < now),
+        )
         .where(scope.dossiers(), Dossier.status.in_(AT_UNIT_STATUSES))
-        .group_by(Dossier.status)
+        .group_by(Dossier.receiving_unit_id, Dossier.department_id, Dossier.status, online)
     ).all()
-    counted = {int(status): count for status, count in rows}
-    return {int(status): counted.get(int(status), 0) for status in AT_UNIT_STATUSES}
+    return [_AtUnit(row[0], row[1], int(row[2]), bool(row[3]), *row[4:]) for row in rows]
+
+
+def _unit_load(at_units: list[_AtUnit], unit_id: int, name: str) -> UnitLoad:
+    """Open dossiers one department handles, with those due soon and overdue."""
+    rows = [row for row in at_units if row.department_id == unit_id and row.status in OPEN_STATUSES]
+    return UnitLoad(
+        unit_id,
+        name,
+        open=sum(row.count for row in rows),
+        due_soon=sum(row.due_soon for row in rows),
+        overdue=sum(row.overdue for row in rows),
+    )
+
+
+def _counter_queue(at_units: list[_AtUnit], unit_id: int, name: str) -> CounterQueue:
+    """New online dossiers to receive, those waiting for a supplement and those to return, at one counter."""
+    rows = [row for row in at_units if row.counter_id == unit_id]
+    return CounterQueue(
+        unit_id,
+        name,
+        new_online=sum(row.count for row in rows if row.status == DossierStatus.NEW and row.online),
+        waiting_supplement=sum(row.count for row in rows if row.status == DossierStatus.SUPPLEMENT_REQUESTED),
+        to_return=sum(row.count for row in rows if row.status == DossierStatus.RESOLVED),
+    )
 
 
 def _from_days(
@@ -269,43 +318,3 @@ def _finished(session: Session, scope: Oversight, bounds: list[datetime]) -> tup
         resolved[_month_index(key, bounds[0].date())] += count
         by_class[int(klass)] += count
     return resolved, OnTime(early=by_class[-1], on_time=by_class[0], late=by_class[1])
-
-
-def _department_loads(session: Session, scope: Oversight, now: datetime, soon_before: datetime) -> list[UnitLoad]:
-    """Open dossiers per department under the leader, with those due soon and overdue (one GROUP BY)."""
-    running = Dossier.status.in_(RUNNING_STATUSES)
-    rows = session.execute(
-        select(
-            Dossier.department_id,
-            func.count(),
-            func.count().filter(running, Dossier.due_at >= now, Dossier.due_at <= soon_before),
-            func.count().filter(running, Dossier.due_at < now),
-        )
-        .where(scope.dossiers(), Dossier.status.in_(OPEN_STATUSES))
-        .group_by(Dossier.department_id)
-    ).all()
-    counted = {row[0]: row for row in rows}
-    loads = []
-    for unit in scope.of_kind("department"):
-        row = counted.get(unit.id)
-        loads.append(UnitLoad(unit.id, unit.name, *(row[1:] if row else (0, 0, 0))))
-    return loads
-
-
-def _counter_queues(session: Session, unit_ids: list[int], names: dict[int, str]) -> list[CounterQueue]:
-    """New online dossiers, those waiting for a supplement and those to return, per counter (one GROUP BY)."""
-    rows = session.execute(
-        select(
-            Dossier.receiving_unit_id,
-            func.count().filter(Dossier.status == DossierStatus.NEW, Dossier.channel == Channel.ONLINE),
-            func.count().filter(Dossier.status == DossierStatus.SUPPLEMENT_REQUESTED),
-            func.count().filter(Dossier.status == DossierStatus.RESOLVED),
-        )
-        .where(Dossier.receiving_unit_id.in_(unit_ids), Dossier.status.in_(COUNTER_STATUSES))
-        .group_by(Dossier.receiving_unit_id)
-    ).all()
-    counted = {row[0]: row for row in rows}
-    return [
-        CounterQueue(unit_id, names.get(unit_id, ""), *(counted[unit_id][1:] if unit_id in counted else (0, 0, 0)))
-        for unit_id in unit_ids
-    ]

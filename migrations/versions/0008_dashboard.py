@@ -25,16 +25,22 @@ depends_on = None
 
 OPEN = "status IN (2, 4, 5, 6)"
 AT_UNIT = "status IN (1, 2, 4, 5, 6, 9)"
+AT_UNIT_INCLUDE = ["channel", "due_at"]  # and the other unit column(s): what the status chart pass groups by
 
 # name, columns, partial condition, included columns (PostgreSQL)
 INDEXES = (
     # Open dossiers in due order: due soon, overdue, per department, the warnings list.
     ("ix_dossier_agency_open_due", ["agency_id", "due_at"], OPEN, ["department_id", "status"]),
     ("ix_dossier_department_open_due", ["department_id", "due_at"], OPEN, ["status"]),
-    # What is at the units now, by status; at a counter also by channel (online dossiers to receive).
-    ("ix_dossier_agency_at_unit", ["agency_id", "status"], AT_UNIT, []),
-    ("ix_dossier_department_at_unit", ["department_id", "status"], AT_UNIT, []),
-    ("ix_dossier_counter_at_unit", ["receiving_unit_id", "status", "channel"], AT_UNIT, []),
+    # What is at the units now: by status, counter, department, channel (online ones to receive) and due time.
+    (
+        "ix_dossier_agency_at_unit",
+        ["agency_id", "status"],
+        AT_UNIT,
+        [*AT_UNIT_INCLUDE, "receiving_unit_id", "department_id"],
+    ),
+    ("ix_dossier_department_at_unit", ["department_id", "status"], AT_UNIT, [*AT_UNIT_INCLUDE, "receiving_unit_id"]),
+    ("ix_dossier_counter_at_unit", ["receiving_unit_id", "status"], AT_UNIT, [*AT_UNIT_INCLUDE, "department_id"]),
 )
 
 # dossier_day: per unit and day, received, resolved and how timely, kept by triggers on dossier (see
