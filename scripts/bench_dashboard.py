@@ -35,7 +35,7 @@ import argparse
 import random
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +217,35 @@ def measure(url: str, rounds: int, warm: int) -> dict[str, dict[str, list[float]
     return results
 
 
+def check_daily_counts(url: str) -> None:
+    """The agency's 12 months from the daily counts against a count of the dossiers themselves."""
+    from engine.models import User
+    from engine.services.dashboard import dashboard
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        user = session.scalars(select(User).where(User.username == "lanhdao")).one()
+        board = dashboard(session, user)
+        start = datetime.combine(board.since, datetime.min.time())
+        live = session.execute(
+            text("SELECT count(*) FROM dossier WHERE agency_id = :agency AND received_at >= :start"),
+            {"agency": user.unit_id, "start": start},
+        ).scalar()
+        finished = session.execute(
+            text(
+                "SELECT count(*) FROM dossier WHERE agency_id = :agency AND status IN (9, 10) AND finished_at >= :start"
+            ),
+            {"agency": user.unit_id, "start": start},
+        ).scalar()
+    engine.dispose()
+    received, resolved = sum(m.received for m in board.months), sum(m.resolved for m in board.months)
+    same = received == live and resolved == finished
+    log(
+        f"  agency, 12 months: received {received:,} (dossiers counted: {live:,}), resolved {resolved:,}"
+        f" (counted: {finished:,}), on-time share {board.on_time.share or 0:.1%} — {'same' if same else 'DIFFERENT'}"
+    )
+
+
 def explain(url: str) -> None:
     """The agency leader's dashboard statements under EXPLAIN ANALYZE: which index serves each."""
     from engine.models import User
@@ -298,6 +327,8 @@ def main() -> int:
                 f"dashboard p95 for the {label}: {p95:.1f} ms — {'OK' if p95 <= TARGET_P95_MS else 'OVER'} the "
                 f"{TARGET_P95_MS:.0f} ms target"
             )
+        log("")
+        check_daily_counts(url)
         log("")
         log("EXPLAIN ANALYZE of the agency leader's dashboard statements:")
         explain(url)
