@@ -1,9 +1,10 @@
 """The dashboard: one person's counters and the charts of the units they oversee.
 
-Every figure is counted when asked, from the indexed columns of ``dossier`` and
-``task`` (``due_at`` compared with now: "due soon" and "overdue" are never stored),
-in a handful of aggregate statements, each bounded by date or by open status so
-that a partial index serves it (migration 0008):
+Every figure is read when asked, in a handful of aggregate statements: from the
+indexed columns of ``dossier`` and ``task`` (``due_at`` compared with now: "due soon"
+and "overdue" are never stored), bounded by open status so that a partial index serves
+each, and for the year's charts from daily counts that triggers keep in step with every
+dossier (migration 0008):
 
 - counters at the person's counter (new online dossiers, waiting for a supplement,
   ready to return) and their tasks (the inbox's own counts);
