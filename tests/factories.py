@@ -187,3 +187,63 @@ def make_dossier(session: Any, procedure_code: str = PERMIT, **columns: Any) -> 
     session.add(dossier)
     session.flush()
     return dossier
+
+def add_dossier(session: Any, unit_codes: dict[str, int], **values: Any) -> Any:
+    """A dossier row written directly (no workflow), for tests that count: demo units, the permit procedure.
+
+    ``unit_codes`` maps "agency", "counter", "department" to unit ids; ``values`` overrides any column.
+    """
+    import itertools
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from engine.models import Dossier, Procedure
+
+    _SEQUENCE.setdefault("n", itertools.count(1))
+    number = next(_SEQUENCE["n"])
+    procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == PERMIT))
+    row = {
+        "code": f"T-{number:06d}",
+        "procedure_id": procedure_id,
+        "receiving_unit_id": unit_codes["counter"],
+        "department_id": unit_codes["department"],
+        "agency_id": unit_codes["agency"],
+        "channel": 1,
+        "status": 4,
+        "applicant_name": f"Người nộp {number}",
+        "applicant_name_folded": f"nguoi nop {number}",
+        "id_number": f"{number:012d}",
+        "received_at": datetime(2026, 1, 5, 9, 0),
+        **values,
+    }
+    dossier = Dossier(**row)
+    session.add(dossier)
+    session.flush()
+    return dossier
+
+
+def add_task(session: Any, dossier: Any, role: str, unit_id: int, assignee_id: int | None = None, **values: Any) -> Any:
+    """An open inbox row for ``dossier``, written directly."""
+    import uuid
+
+    from engine.models import Task
+
+    task = Task(
+        id=str(uuid.uuid4()),
+        dossier_id=dossier.id,
+        step="task_examine",
+        title="Thẩm định hồ sơ",
+        form="examine",
+        role=role,
+        unit_id=unit_id,
+        assignee_id=assignee_id,
+        created_at=dossier.received_at,
+        **values,
+    )
+    session.add(task)
+    session.flush()
+    return task
+
+
+_SEQUENCE: dict[str, Any] = {}

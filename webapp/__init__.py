@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         citizen_auth,
         citizen_session,
         counter,
+        dashboard,
         designer,
         diagram,
         documents,
@@ -66,10 +67,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         vendor,
     )
     from webapp.cli import register_cli
+    from webapp.digests import init_app as init_digests
     from webapp.outbox import init_app as init_outbox
 
     for module in (
         auth,
+        dashboard,
         counter,
         inbox,
         dossiers,
@@ -100,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     filters.register(app)
     register_cli(app)
     init_outbox(app)  # e-mail: delivery after each commit, the retry job, flask outbox …
+    init_digests(app)  # the daily warning e-mails: flask warnings send
 
     @app.after_request
     def security_headers(response):

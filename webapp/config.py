@@ -63,6 +63,8 @@ def settings(instance_path: Path) -> dict[str, object]:
         "PAYMENT_RATE_LIMIT": os.environ.get("MOTCUA_PAYMENT_RATE_LIMIT", "10 per minute"),
         # A job in each web process retrying due e-mails every minute; off unless MOTCUA_SCHEDULER=1.
         "SCHEDULER_ENABLED": os.environ.get("MOTCUA_SCHEDULER", "0") == "1",
+        # When the scheduler queues the daily warning e-mails (HH:MM, Vietnam time).
+        "DIGEST_TIME": os.environ.get("MOTCUA_DIGEST_TIME", "07:00"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("MOTCUA_SECURE_COOKIES", "0") == "1",

@@ -844,3 +844,32 @@ OPENAPI["paths"].update(
         ),
     }
 )
+
+# The dashboard and the warnings (webapp/dashboard.py).
+OPENAPI["paths"].update(
+    {
+        "/dashboard": {
+            "get": {
+                "summary": "Bảng điều khiển của người gọi: số công việc, hàng chờ tại một cửa, biểu đồ 12 tháng, "
+                "tỷ lệ đúng hạn; lãnh đạo thấy đơn vị mình và các đơn vị trực thuộc",
+                "responses": {"200": _resp("Số liệu tính tại thời điểm gọi", {"type": "object"}), **_ERRORS},
+            }
+        },
+        "/warnings": {
+            "get": {
+                "summary": "Hồ sơ sắp đến hạn, quá hạn theo người xử lý, đơn vị, số ngày quá hạn, kèm danh sách đã lọc",
+                "parameters": [
+                    _param("state", "query", {"type": "string", "enum": ["soon", "overdue"]}),
+                    _param("person", "query", {"type": "string", "description": "u<id người>, p<id đơn vị>, none"}),
+                    _param("unit", "query", {"type": "integer"}),
+                    _param("bucket", "query", {"type": "string", "enum": ["1", "2-3", "4-7", "8+"]}),
+                ],
+                "responses": {
+                    "200": _resp("Cảnh báo", {"type": "object"}),
+                    **_ERRORS,
+                    "422": _resp("Tham số sai, theo từng tham số", _ERROR),
+                },
+            }
+        },
+    }
+)

@@ -116,6 +116,9 @@ def _start_scheduler(app: Flask) -> None:
 
     scheduler = BackgroundScheduler(timezone=clock.VN_TZ)
     scheduler.add_job(_scheduled_run, "interval", minutes=1, args=(app,), id="outbox", max_instances=1, coalesce=True)
+    from webapp.digests import schedule as schedule_digests
+
+    schedule_digests(scheduler, app)
     scheduler.start()
     app.extensions[_SCHEDULER] = scheduler
     atexit.register(_stop_scheduler, scheduler)

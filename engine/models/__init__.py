@@ -4,6 +4,7 @@ from engine.models.calendar_day import CalendarDay
 from engine.models.catalogue import Component, Field, Procedure
 from engine.models.citizen import CitizenAccount
 from engine.models.delegation import Delegation
+from engine.models.digest import DigestSent, JobLease
 from engine.models.directory import Unit, User, UserRole
 from engine.models.dossier import (
     Attachment,
@@ -18,6 +19,7 @@ from engine.models.dossier import (
     Task,
     WorkflowState,
 )
+from engine.models.dossier_day import DossierDay
 from engine.models.form_version import FormVersion
 from engine.models.online import OnlineApplication, OnlineDraft, OnlineDraftFile
 from engine.models.outbox import OutboxAttachment, OutboxMessage
@@ -33,9 +35,11 @@ __all__ = [
     "Comment",
     "Component",
     "Delegation",
+    "DigestSent",
     "DocumentSequence",
     "Dossier",
     "DossierComponent",
+    "DossierDay",
     "DossierSequence",
     "Extension",
     "FeeRequest",
@@ -43,6 +47,7 @@ __all__ = [
     "FormVersion",
     "HistoryEvent",
     "IssuedDocument",
+    "JobLease",
     "OnlineApplication",
     "OnlineDraft",
     "OnlineDraftFile",

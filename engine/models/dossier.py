@@ -28,6 +28,38 @@ from engine.models.catalogue import Procedure
 from engine.models.directory import Unit, User
 
 
+def _dashboard_indexes() -> list[Index]:
+    open_, at_unit = "status IN (2, 4, 5, 6)", "status IN (1, 2, 4, 5, 6, 9)"
+    at_unit_include = ["channel", "due_at"]
+    specs = [
+        ("ix_dossier_agency_open_due", ["agency_id", "due_at"], open_, ["department_id", "status"]),
+        ("ix_dossier_department_open_due", ["department_id", "due_at"], open_, ["status"]),
+        (
+            "ix_dossier_agency_at_unit",
+            ["agency_id", "status"],
+            at_unit,
+            [*at_unit_include, "receiving_unit_id", "department_id"],
+        ),
+        (
+            "ix_dossier_department_at_unit",
+            ["department_id", "status"],
+            at_unit,
+            [*at_unit_include, "receiving_unit_id"],
+        ),
+        ("ix_dossier_counter_at_unit", ["receiving_unit_id", "status"], at_unit, [*at_unit_include, "department_id"]),
+    ]
+    return [
+        Index(
+            name,
+            *columns,
+            postgresql_include=include,
+            postgresql_where=text(where) if where else None,
+            sqlite_where=text(where) if where else None,
+        )
+        for name, columns, where, include in specs
+    ]
+
+
 class Dossier(Base):
     """A hồ sơ: one application, one running instance of its procedure's process."""
 
@@ -44,6 +76,9 @@ class Dossier(Base):
             sqlite_where=text("finished_at IS NULL AND status IN (2, 4, 5, 6)"),
         ),
         Index("ix_dossier_department_received", "department_id", "received_at"),
+        # The dashboard's counts (engine.services.dashboard), each an index-only scan of one unit's rows; the
+        # same list as migration 0008: open ones by due time (2, 4, 5, 6), and what is at the units by status.
+        *_dashboard_indexes(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -118,6 +118,12 @@ def _scopes(session: Session, actor: User, now: datetime) -> tuple[Any, Any]:
     return mine, pool
 
 
+def actionable(session: Session, actor: User, now: datetime) -> Any:
+    """The condition on open ``task`` rows the actor may act on: theirs, their principals', and their pools."""
+    mine, pool = _scopes(session, actor, now)
+    return or_(mine, pool)
+
+
 def _counts(session: Session, mine: Any, pool: Any, now: datetime, soon_before: datetime) -> dict[str, int]:
     """Tasks per tab, and due soon or overdue among them: one statement."""
     counted = session.execute(

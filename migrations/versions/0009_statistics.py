@@ -1,7 +1,7 @@
 """Statistics: indexes for the reports' period bounds (Biểu 06, Mẫu 07, per officer).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-30 18:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
