@@ -53,6 +53,11 @@ def test_counter_officer_dashboard_shows_the_counter_and_no_units(client, warned
 
     assert "Hồ sơ trực tuyến cần tiếp nhận" in html and "Chờ trả kết quả" in html
     assert "Các đơn vị theo dõi" not in html
+    # Each card opens the list behind its number: the online tab, and the search by status.
+    assert re.search(r'href="/mot-cua/truc-tuyen"[^>]*data-counter="new_online"', html)
+    to_return = re.search(r'href="([^"]+)"[^>]*data-counter="to_return"><strong>(\d+)</strong>', html)
+    listed = client.get(to_return.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert f"Tìm thấy {to_return.group(2)} hồ sơ." in listed  # the card and the list agree
 
 
 def test_warnings_page_groups_and_drills_down(client, warned):
