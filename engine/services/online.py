@@ -37,10 +37,10 @@ from engine.services.attachments import MAX_ATTACHMENT_BYTES, UploadedFile
 from engine.services.errors import InvalidInput, NotFound
 from engine.services.online_uploads import add_files
 from engine.services.procedures import get_procedure, search_procedures
+from engine.services.receive import applicant_columns
 from engine.services.reception import ApplicantSchema
 from engine.status import Channel, DossierStatus
 from engine.storage import AttachmentStore
-from engine.text import fold
 
 OFFERED_LEVELS = ("toan_trinh", "mot_phan")
 APPLICANT_FIELDS = ("kind", "full_name", "id_number", "phone", "email", "address", "organisation_name", "tax_code")
@@ -299,15 +299,7 @@ def submit_draft(session: Session, citizen: CitizenAccount, draft_id: int, forms
         agency_id=procedure.agency_id,
         channel=Channel.ONLINE,
         status=DossierStatus.NEW,
-        applicant_kind=applicant["kind"],
-        organisation_name=applicant["organisation_name"],
-        tax_code=applicant["tax_code"],
-        applicant_name=applicant["full_name"],
-        applicant_name_folded=fold(applicant["organisation_name"] + " " + applicant["full_name"]),
-        id_number=applicant["id_number"],
-        phone=applicant["phone"],
-        email=applicant["email"],
-        address=applicant["address"],
+        **applicant_columns(applicant),
         received_at=now,
         citizen_id=citizen.id,
         return_method=clean["return_method"],

@@ -20,9 +20,9 @@ from engine.services import advance, online_mail
 from engine.services.attachments import MAX_ATTACHMENT_BYTES, UploadedFile
 from engine.services.errors import Conflict, InvalidInput, NotFound
 from engine.services.online_intake import MAX_REASON, locked_new, one_wins
-from engine.services.online_uploads import display_name, upload_problem
+from engine.services.online_uploads import store_upload, upload_problem
 from engine.status import Channel, DossierStatus
-from engine.storage import AttachmentStore, sniff
+from engine.storage import AttachmentStore
 
 NOT_WAITING = "Hồ sơ này hiện không chờ bổ sung trực tuyến."
 
@@ -118,16 +118,10 @@ def add_supplement_files(
             errors[f"files.{upload.component}"] = problem
             continue
         assert store is not None
-        content_type, extension = sniff(upload.data) or ("application/octet-stream", "")
-        stored = store.save(session, upload.data, extension)
         dossier.attachments.append(
             Attachment(
                 component_id=upload.component,
-                filename=display_name(upload.filename, extension),
-                content_type=content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                storage_key=stored.key,
+                **store_upload(session, upload, store),
                 uploaded_by_id=None,
                 uploaded_at=now,
             )

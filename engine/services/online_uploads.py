@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import PurePath
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -70,20 +71,25 @@ def add_files(
             errors[key] = f"{errors[key]} {problem}" if key in errors else problem
             continue
         assert store is not None
-        content_type, extension = sniff(upload.data) or ("application/octet-stream", "")
-        stored = store.save(session, upload.data, extension)
         draft.files.append(
             OnlineDraftFile(
-                component_id=upload.component,
-                filename=display_name(upload.filename, extension),
-                content_type=content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                storage_key=stored.key,
-                uploaded_at=clock.now(),
+                component_id=upload.component, **store_upload(session, upload, store), uploaded_at=clock.now()
             )
         )
     return errors
+
+
+def store_upload(session: Session, upload: UploadedFile, store: AttachmentStore) -> dict[str, Any]:
+    """Save an accepted upload's bytes; the columns a file row keeps of it (name, type, size, hash, key)."""
+    content_type, extension = sniff(upload.data) or ("application/octet-stream", "")
+    stored = store.save(session, upload.data, extension)
+    return {
+        "filename": display_name(upload.filename, extension),
+        "content_type": content_type,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "storage_key": stored.key,
+    }
 
 
 def display_name(filename: str, extension: str) -> str:

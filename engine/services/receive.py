@@ -23,6 +23,20 @@ from engine.text import fold
 from engine.workflow import WorkflowInstance, start_instance
 
 
+def applicant_columns(applicant: dict[str, Any]) -> dict[str, Any]:
+    """The dossier's applicant columns from validated applicant data (ApplicantSchema), the folded name included."""
+    return {
+        "applicant_kind": applicant["kind"],
+        "organisation_name": applicant["organisation_name"],
+        "tax_code": applicant["tax_code"],
+        "applicant_name": applicant["full_name"],
+        "applicant_name_folded": fold(applicant["organisation_name"] + " " + applicant["full_name"]),
+        "id_number": applicant["id_number"],
+        "phone": applicant["phone"],
+        "email": applicant["email"],
+        "address": applicant["address"],
+    }
+
 def receive_dossier(
     session: Session,
     actor: User,
@@ -81,15 +95,7 @@ def receive_dossier(
         agency_id=procedure.agency_id,
         channel=clean["channel"],
         status=DossierStatus.ACCEPTED,
-        applicant_kind=applicant["kind"],
-        organisation_name=applicant["organisation_name"],
-        tax_code=applicant["tax_code"],
-        applicant_name=applicant["full_name"],
-        applicant_name_folded=fold(applicant["organisation_name"] + " " + applicant["full_name"]),
-        id_number=applicant["id_number"],
-        phone=applicant["phone"],
-        email=applicant["email"],
-        address=applicant["address"],
+        **applicant_columns(applicant),
         received_at=received_at,
         received_by_id=actor.id,
         sets_count=clean["sets_count"],
