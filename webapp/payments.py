@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from engine.models import Dossier
 from engine.payments import NotConfigured, PaymentProvider, provider_from_settings
-from engine.services import payments, transaction
+from engine.services import citizen_dossiers, payments, transaction
 from engine.services.errors import Conflict, NotFound
+from webapp.citizen_session import current_citizen
 from webapp.extensions import db, limiter
 from webapp.processing import _run
 from webapp.util import actor
@@ -55,7 +56,13 @@ def _page(code: str, dossier: Any = None, error: str = "", factor: str = "", sta
 
 
 def _authorised(code: str) -> Any:
-    """The dossier if this browser proved it may pay for ``code``; None otherwise."""
+    """The dossier if this browser proved it may pay for ``code`` (or its citizen account owns it); None otherwise."""
+    citizen = current_citizen()
+    if citizen is not None:
+        try:
+            return citizen_dossiers.my_dossier(db.session, citizen, code)
+        except NotFound:
+            pass
     if code not in session.get(_PAYERS, []):
         return None
     return db.session.scalars(select(Dossier).where(Dossier.code == code)).first()

@@ -277,6 +277,20 @@ def test_the_payer_must_prove_who_they_are(app, client):
     assert refused.status_code == 404
 
 
+def test_the_citizen_who_owns_the_dossier_pays_from_their_account_without_a_second_factor(app, client):
+    from tests.web.citizen_steps import citizen_login, give_to, new_account
+
+    code = _awaiting_fee(client)
+    other = _awaiting_fee(client, 90_000)
+    give_to(app, code, new_account(app))
+    citizen_login(client)
+    own = client.get(f"/cong-dan/ho-so/{code}").get_data(as_text=True)
+    assert f'href="/thanh-toan/{code}"' in own and "Cần nộp phí, lệ phí" in own
+    assert "150.000" in client.get(f"/thanh-toan/{code}").get_data(as_text=True)
+    # Another dossier still needs its applicant's proof, account or not.
+    assert "90.000" not in client.get(f"/thanh-toan/{other}").get_data(as_text=True)
+
+
 def test_only_the_holder_asks_for_a_fee_and_only_the_counter_takes_cash(app, client):
     code = Api(client, "motcua").receive(PERMIT).json["code"]
     leader = Api(client, "truongphong")
