@@ -5,7 +5,8 @@ Not a test: it prints figures and checks them against targets. It builds its own
 PostgreSQL database (dropped and re-created at start), loads the demo data,
 starts gunicorn (2 workers) on a free port and always stops it at the end.
 
-    source /tmp/pgenv && .venv/bin/python scripts/bench_workflow.py [--quick] [--wait-idle 120]
+    TEST_POSTGRES_URL=postgresql://user:password@127.0.0.1:5432/postgres \\
+        .venv/bin/python scripts/bench_workflow.py [--quick] [--wait-idle 120]
 
 Phases (the procedure is 1.009994, process cap_phep_xay_dung:
 receive -> assign -> examine -> approve (reject loops back to examine) -> return):
