@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select, text
+from sqlalchemy import Select, and_, exists, func, or_, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
@@ -268,6 +268,16 @@ ORDER = {
     "due": (Dossier.due_at.asc().nulls_last(), Dossier.id),
     "code": (Dossier.code,),
 }
+# A code prefix down to a month ("…-2412") matches at most a month of one counter's dossiers: fetching
+# them by the code index and sorting them is cheap, whereas walking a sort index hoping to meet them
+# reads everything received since (432 ms at p95 for an old day in a million rows). Sorting by an
+# expression no index has keeps the planner on the code index.
+NARROW_CODE = re.compile(r"-\d{4}")
+ORDER_UNINDEXED = {
+    "received": (func.coalesce(Dossier.received_at, Dossier.received_at).desc(), Dossier.id.desc()),
+    "due": (func.coalesce(Dossier.due_at, datetime.max).asc(), Dossier.id),
+    "code": (func.coalesce(Dossier.code, "").asc(),),
+}
 
 
 @contextmanager
@@ -326,7 +336,8 @@ def search(session: Session, actor: User, criteria: SearchCriteria) -> SearchPag
         page = min(criteria.page, pages)
         first = (page - 1) * criteria.per_page
         if more:
-            ordered = query.order_by(*ORDER[criteria.sort]).limit(criteria.per_page).offset(first)
+            order = (ORDER_UNINDEXED if NARROW_CODE.search(criteria.code) else ORDER)[criteria.sort]
+            ordered = query.order_by(*order).limit(criteria.per_page).offset(first)
             dossiers = list(session.scalars(ordered.options(joinedload(Dossier.procedure))).unique())
         else:
             ids = [row[0] for row in sorted(rows, key=key)[first : first + criteria.per_page]]

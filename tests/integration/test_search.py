@@ -225,6 +225,37 @@ def test_the_count_stops_at_the_cap(sqlite_url, monkeypatch):
     assert COUNT_CAP == 1_000
 
 
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [("received", ["-0005", "-0004"]), ("due", ["-0001", "-0002"]), ("code", ["-0001", "-0002"])],
+)
+def test_a_day_of_codes_beyond_the_cap_is_sorted_as_asked(db_url, monkeypatch, sort, expected):
+    from datetime import timedelta
+
+    import engine.services.search as module
+
+    monkeypatch.setattr(module, "COUNT_CAP", 3)  # five matches: the sorted query picks the page
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        day = clock.now().replace(hour=8, minute=0, second=0, microsecond=0) - timedelta(days=30)
+        for n in range(1, 6):
+            make_dossier(
+                session,
+                code=f"000.00.01.H10-{day:%y%m%d}-{n:04d}",
+                received_at=day + timedelta(minutes=n),
+                due_at=day + timedelta(days=n),
+            )
+        make_dossier(session, code=f"000.00.01.H10-{day + timedelta(days=1):%y%m%d}-0001")  # another day
+        page = search(
+            session,
+            _user(session, "lanhdao"),
+            parse_criteria({"code": f"000.00.01.H10-{day:%y%m%d}", "sort": sort, "per_page": "2"}),
+        )
+        codes = [d.code[-5:] for d in page.dossiers]
+    engine.dispose()
+    assert page.more and codes == expected
+
+
 def test_a_search_statement_that_runs_too_long_is_stopped_with_a_message(db_url, monkeypatch):
     from sqlalchemy import text
 
