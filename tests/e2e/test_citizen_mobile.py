@@ -67,6 +67,8 @@ def test_every_citizen_page_fits_a_375_px_phone(
         "reset": "/cong-dan/dat-lai-mat-khau/khong-hop-le",
         "lookup": "/tra-cuu/",
         "lookup-code": f"/tra-cuu/{counter}",
+        "pay": f"/thanh-toan/{counter}",
+        "verify-document": "/xac-minh",
     }
     for name, url in logged_out.items():
         page.goto(url)
@@ -113,7 +115,13 @@ def test_every_citizen_page_fits_a_375_px_phone(
     expect(page.locator("#rated")).to_contain_text("Rất hài lòng")
     _check(page, tmp_path, "my-dossier-rated")
 
-    for name, url in {"profile": "/cong-dan/tai-khoan", "procedures-logged-in": "/thu-tuc/"}.items():
+    for name, url in {
+        "profile": "/cong-dan/tai-khoan",
+        "procedures-logged-in": "/thu-tuc/",
+        "submit-choose": "/cong-dan/nop-ho-so",
+        "submit-unit": "/cong-dan/nop-ho-so/1.001193",
+        "drafts": "/cong-dan/ho-so-nhap",
+    }.items():
         page.goto(url)
         _check(page, tmp_path, name)
     page.goto("/cong-dan/ho-so")
@@ -122,4 +130,4 @@ def test_every_citizen_page_fits_a_375_px_phone(
     page.get_by_role("button", name="Thêm hồ sơ").click()
     expect(page.locator("#link-error")).to_contain_text("Thông tin xác minh không khớp")
     _check(page, tmp_path, "link-dossier-refused")
-    assert len(list(tmp_path.glob("*.png"))) == len(logged_out) + 9
+    assert len(list(tmp_path.glob("*.png"))) == len(logged_out) + 12
