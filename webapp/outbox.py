@@ -28,7 +28,7 @@ from engine import clock
 from engine.mail import Mailer, SmtpMailer
 from engine.models import SmsLog
 from engine.services import notifications
-from engine.services.outbox import DeliveryReport, counts, deliver_due, take_committed
+from engine.services.outbox import DeliveryReport, counts, deliver_due, has_committed, take_committed
 from engine.sms import gateway_from_settings
 from webapp.extensions import db
 
@@ -101,9 +101,11 @@ def _deliver_committed(response):
     """Send what this request's committed transaction queued; the outbox keeps whatever fails."""
     if not db.session.registry.has():
         return response
-    ids = take_committed(db.session)
-    channels = senders(current_app) if ids else None
-    if channels:
+    if not has_committed(db.session):
+        return response
+    channels = senders(current_app)
+    ids = take_committed(db.session, channels)
+    if ids:
         try:
             deliver_due(current_app.extensions[_SESSIONS], channels, clock.now(), limit=len(ids), ids=ids)
         except Exception:  # the request's own work is committed: never turn it into an error page

@@ -118,18 +118,28 @@ def phone_number(phone: str | None) -> str:
     return digits if 9 <= len(digits) <= 11 and digits.startswith("0") else ""
 
 
-def take_committed(session: Session | scoped_session) -> list[int]:
-    """Ids of the messages queued in ``session`` whose transactions have committed since the last call."""
-    return list(session.info.pop(_COMMITTED, []))
+def has_committed(session: Session | scoped_session) -> bool:
+    """Whether transactions of ``session`` committed messages that no one has taken yet."""
+    return bool(session.info.get(_COMMITTED))
+
+
+def take_committed(session: Session | scoped_session, channels: Collection[str] | None = None) -> list[int]:
+    """Ids of the messages queued in ``session`` whose transactions have committed since the last call.
+
+    With ``channels``, only those of these channels: a channel nothing sends (no mail server set up)
+    costs the request no delivery round at all.
+    """
+    committed = session.info.pop(_COMMITTED, [])
+    return [id_ for id_, channel in committed if channels is None or channel in channels]
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     queued = session.info.pop(_QUEUED, None)
     if queued:
-        identities = (inspect(message).identity for message in queued)
-        ids = [identity[0] for identity in identities if identity]
-        session.info.setdefault(_COMMITTED, []).extend(ids)
+        pairs = ((inspect(message).identity, message.channel) for message in queued)
+        committed = session.info.setdefault(_COMMITTED, [])
+        committed.extend((identity[0], channel) for identity, channel in pairs if identity)
 
 
 @event.listens_for(Session, "after_soft_rollback")

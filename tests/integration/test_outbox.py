@@ -19,6 +19,8 @@ from engine.services.outbox import (
     counts,
     deliver_due,
     enqueue_email,
+    enqueue_sms,
+    has_committed,
     retry_delay,
     state,
     take_committed,
@@ -125,6 +127,17 @@ def test_an_empty_or_malformed_address_queues_nothing(sessions):
         session.commit()
         assert _messages(session) == []
         assert take_committed(session) == []
+
+
+def test_the_request_hook_takes_only_the_channels_something_sends(sessions):
+    with sessions() as session:
+        mail = enqueue_email(session, "an@example.vn", "Tiêu đề", "Nội dung")
+        sms = enqueue_sms(session, "0912345678", "Nội dung")
+        session.commit()
+        assert has_committed(session)
+        assert take_committed(session, {"sms"}) == [sms.id]  # no mail server: the e-mail waits for the job
+        assert not has_committed(session) and take_committed(session) == []
+        assert [m.id for m in _messages(session, "an@example.vn")] == [mail.id]
 
 
 def test_failed_tries_wait_longer_each_time_and_stop_after_ten(sessions):
