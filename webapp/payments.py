@@ -21,7 +21,7 @@ from engine.services import citizen_dossiers, payments, transaction
 from engine.services.errors import Conflict, NotFound
 from webapp.citizen_session import current_citizen
 from webapp.extensions import db, limiter
-from webapp.processing import _run
+from webapp.processing import run_action
 from webapp.util import actor
 
 bp = Blueprint("payments", __name__)
@@ -119,7 +119,7 @@ def result():
 @bp.post("/ho-so/<code>/yeu-cau-nop-phi")
 @login_required
 def request_fee(code: str):
-    return _run(
+    return run_action(
         code,
         "fee",
         lambda: payments.request_fee(db.session, actor(), code, request.form.to_dict()),
@@ -130,7 +130,7 @@ def request_fee(code: str):
 @bp.post("/ho-so/<code>/thu-tien-mat")
 @login_required
 def record_cash(code: str):
-    return _run(
+    return run_action(
         code,
         "cash",
         lambda: payments.record_cash(db.session, actor(), code, request.form.to_dict()),

@@ -21,7 +21,7 @@ from webapp.util import actor, scans
 bp = Blueprint("processing", __name__)
 
 
-def _run(code: str, action: str, call: Any, success: str) -> Any:
+def run_action(code: str, action: str, call: Any, success: str) -> Any:
     """Run ``call`` in a transaction; on bad input show the dossier page again with the typed values."""
     try:
         with transaction(db.session):
@@ -38,7 +38,7 @@ def _run(code: str, action: str, call: Any, success: str) -> Any:
 @bp.post("/ho-so/<code>/y-kien")
 @login_required
 def comment(code: str):
-    return _run(
+    return run_action(
         code,
         "comment",
         lambda: dossier_actions.comment(db.session, actor(), code, request.form.to_dict()),
@@ -49,7 +49,7 @@ def comment(code: str):
 @bp.post("/ho-so/<code>/tep")
 @login_required
 def attach(code: str):
-    return _run(
+    return run_action(
         code, "attach", lambda: dossier_actions.attach(db.session, actor(), code, scans(request.files)), "Đã thêm tệp."
     )
 
@@ -70,7 +70,7 @@ def _supplement_items() -> list[dict[str, Any]]:
 @login_required
 def request_supplement(code: str):
     payload = {"items": _supplement_items(), "note": request.form.get("note", "")}
-    return _run(
+    return run_action(
         code,
         "supplement",
         lambda: dossier_actions.request_supplement(db.session, actor(), code, payload),
@@ -81,7 +81,7 @@ def request_supplement(code: str):
 @bp.post("/ho-so/<code>/nhan-bo-sung")
 @login_required
 def receive_supplement(code: str):
-    return _run(
+    return run_action(
         code,
         "supplement-received",
         lambda: dossier_actions.receive_supplement(
@@ -94,7 +94,7 @@ def receive_supplement(code: str):
 @bp.post("/ho-so/<code>/gia-han")
 @login_required
 def extend(code: str):
-    return _run(
+    return run_action(
         code,
         "extend",
         lambda: dossier_actions.extend(db.session, actor(), code, request.form.to_dict()),
@@ -105,7 +105,7 @@ def extend(code: str):
 @bp.post("/ho-so/<code>/dung-xu-ly")
 @login_required
 def stop(code: str):
-    return _run(
+    return run_action(
         code,
         "stop",
         lambda: dossier_actions.stop(db.session, actor(), code, request.form.to_dict()),
@@ -116,7 +116,7 @@ def stop(code: str):
 @bp.post("/ho-so/<code>/cong-viec/<task_id>/thu-hoi")
 @login_required
 def recall(code: str, task_id: str):
-    return _run(
+    return run_action(
         code,
         "open-tasks",
         lambda: handover.recall(db.session, actor(), task_id, request.form.get("note", "")),
@@ -127,7 +127,7 @@ def recall(code: str, task_id: str):
 @bp.post("/ho-so/<code>/cong-viec/<task_id>/giao")
 @login_required
 def assign(code: str, task_id: str):
-    return _run(
+    return run_action(
         code,
         f"assign-{task_id}",
         lambda: handover.assign(db.session, actor(), task_id, request.form.get("user_id"), request.form.get("note")),

@@ -39,7 +39,7 @@ def _locked(session: Session, actor: User, code: str) -> Dossier:
     return lock_dossier(session, dossier.id)
 
 
-def _holder(session: Session, actor: User, dossier: Dossier) -> tuple[Task, Principal | None]:
+def holder_of(session: Session, actor: User, dossier: Dossier) -> tuple[Task, Principal | None]:
     """The open task of the dossier the actor may act on (themselves or for their principal)."""
     tasks = session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.closed_at.is_(None))).all()
     principals = principals_of(session, actor.id)  # once, not once per task
@@ -71,7 +71,7 @@ def attach(session: Session, actor: User, code: str, scans: Scans) -> int:
     dossier = _locked(session, actor, code)
     if dossier.status not in OPEN_STATUSES:
         raise Conflict("Hồ sơ đã kết thúc xử lý; không thể thêm tệp.")
-    _holder(session, actor, dossier)
+    holder_of(session, actor, dossier)
     if not scans.files:
         raise InvalidInput({"attachment": "Hãy chọn tệp cần đính kèm."})
     errors = scans.errors()
@@ -101,7 +101,7 @@ def request_supplement(session: Session, actor: User, code: str, payload: dict[s
     dossier = _locked(session, actor, code)
     if dossier.status not in (DossierStatus.ACCEPTED, DossierStatus.PROCESSING):
         raise Conflict("Chỉ yêu cầu bổ sung được khi hồ sơ đang xử lý.")
-    task, principal = _holder(session, actor, dossier)
+    task, principal = holder_of(session, actor, dossier)
     items = payload.get("items")
     if not isinstance(items, list) or not items:
         raise InvalidInput({"items": "Hãy nêu ít nhất một giấy tờ cần bổ sung, kèm lý do."})

@@ -35,7 +35,7 @@ from engine.services import advance, events
 from engine.services.access import require_counter_of
 from engine.services.applicant_texts import money
 from engine.services.delegation import signature
-from engine.services.dossier_actions import _holder
+from engine.services.dossier_actions import holder_of
 from engine.services.dossiers import get_dossier
 from engine.services.errors import Conflict, InvalidInput, NotFound
 from engine.services.handover import lock_dossier
@@ -72,7 +72,7 @@ def request_fee(session: Session, actor: User, code: str, payload: Mapping[str, 
     dossier = lock_dossier(session, get_dossier(session, actor, code).id)
     if dossier.status not in (DossierStatus.ACCEPTED, DossierStatus.PROCESSING):
         raise Conflict("Chỉ yêu cầu nộp phí được khi hồ sơ đang xử lý.")
-    task, principal = _holder(session, actor, dossier)
+    task, principal = holder_of(session, actor, dossier)
     amount = _amount(payload.get("amount"))
     note = clean_text(payload.get("note"), "note", limit=2000, required=False)
     now = clock.now()

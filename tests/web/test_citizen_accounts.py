@@ -9,9 +9,8 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from engine.services import citizens
-from tests.smtp import SmtpSink
 from tests.web.citizen_steps import PASSWORD, citizen_login, new_account, post_form
-from webapp import create_app
+from tests.web.conftest import app_with_mail
 from webapp.extensions import db
 
 PUBLIC = "https://dichvucong.example.gov.vn"
@@ -27,28 +26,9 @@ FORM = {
 
 
 @pytest.fixture
-def smtp():
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
 def app(db_url, smtp):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": db_url,
-            "SECRET_KEY": "test-secret",
-            "RATELIMIT_ENABLED": False,
-            "PUBLIC_BASE_URL": PUBLIC,
-            "MAIL_SERVER": smtp.host,
-            "MAIL_PORT": smtp.port,
-            "SCHEDULER_ENABLED": False,
-        }
-    )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with app_with_mail(db_url, smtp, PUBLIC_BASE_URL=PUBLIC) as app:
+        yield app
 
 
 class _SignedLongAgo(TimestampSigner):

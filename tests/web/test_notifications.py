@@ -12,7 +12,7 @@ from engine.calendar import OfficeHours
 from engine.models import Dossier, OutboxMessage, SmsLog
 from engine.services.notifications import dossier_status_email, lookup_url
 from tests.factories import APPLICANT, Api, run_permit_to_end, specialist_choice
-from tests.smtp import SmtpSink
+from tests.web.conftest import app_with_mail
 from webapp import create_app
 from webapp.extensions import db
 
@@ -22,30 +22,11 @@ RETURN = {"receiver_name": "Nguyễn Văn An", "return_method": "counter"}
 
 
 @pytest.fixture
-def smtp():
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
 def app(db_url, smtp):
     """The app of tests/web/conftest.py, sending through the test SMTP server."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": db_url,
-            "SECRET_KEY": "test-secret",
-            "RATELIMIT_ENABLED": False,
-            "PUBLIC_BASE_URL": PUBLIC + "/",
-            "MAIL_SERVER": smtp.host,
-            "MAIL_PORT": smtp.port,
-            "MAIL_SENDER": "Bộ phận Một cửa <motcua@example.com>",
-            "SCHEDULER_ENABLED": False,
-        }
-    )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    sender = "Bộ phận Một cửa <motcua@example.com>"
+    with app_with_mail(db_url, smtp, PUBLIC_BASE_URL=PUBLIC + "/", MAIL_SENDER=sender) as app:
+        yield app
 
 
 def _to_return_step(client, **overrides) -> tuple[str, Api, dict]:

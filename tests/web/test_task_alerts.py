@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.models import SmsLog
 from engine.services import task_alerts
 from tests.factories import APPLICANT, PERMIT, Api, specialist_choice
-from tests.smtp import SmtpSink
+from tests.web.conftest import app_with_mail
 from webapp import create_app
 from webapp.extensions import db
 
@@ -19,28 +19,9 @@ PUBLIC = "https://dichvucong.example.gov.vn"
 
 
 @pytest.fixture
-def smtp():
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
 def app(db_url, smtp):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": db_url,
-            "SECRET_KEY": "test-secret",
-            "RATELIMIT_ENABLED": False,
-            "PUBLIC_BASE_URL": PUBLIC,
-            "MAIL_SERVER": smtp.host,
-            "MAIL_PORT": smtp.port,
-            "SMS_PROVIDER": "test",
-        }
-    )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with app_with_mail(db_url, smtp, PUBLIC_BASE_URL=PUBLIC, SMS_PROVIDER="test") as app:
+        yield app
 
 
 def _to(smtp, address: str) -> list:
