@@ -97,13 +97,19 @@ def send_due(app: Flask, now: datetime | None = None) -> DeliveryReport | None:
     return total
 
 
+# Sent right after the request that queued them: an e-mail may carry the link a person waits for
+# (verification, reset). An SMS only tells of a change, and a gateway call in the request would cost
+# every status change its round trip: SMS go with the outbox job (every minute).
+REQUEST_CHANNELS = frozenset({"email"})
+
+
 def _deliver_committed(response):
     """Send what this request's committed transaction queued; the outbox keeps whatever fails."""
     if not db.session.registry.has():
         return response
     if not has_committed(db.session):
         return response
-    channels = senders(current_app)
+    channels = {name: sender for name, sender in senders(current_app).items() if name in REQUEST_CHANNELS}
     ids = take_committed(db.session, channels)
     if ids:
         try:

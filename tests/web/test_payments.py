@@ -22,6 +22,7 @@ from tests.smtp import SmtpSink
 from tests.web.test_ui import csrf_of, login
 from webapp import create_app
 from webapp.extensions import db
+from webapp.outbox import send_due
 
 TMN_CODE = "MOTCUA01"
 PUBLIC = "https://dichvucong.example.gov.vn"
@@ -166,6 +167,7 @@ def test_a_paid_fee_moves_the_dossier_on_and_shows_everywhere(app, client, simul
     fee_mail = next(m for m in smtp.messages if m.subject == f"Hồ sơ {code}: đề nghị nộp phí, lệ phí")
     assert "cần nộp 150.000 đồng (Lệ phí cấp phép)" in fee_mail.body, fee_mail.body
     assert f"{PUBLIC}/thanh-toan/{code}" in fee_mail.body
+    send_due(app)  # the outbox job: SMS are not sent by the request
     with app.app_context():
         sms = db.session.scalars(select(SmsLog.body).order_by(SmsLog.id)).all()
     assert sms[-1] == f"Hồ sơ {code} cần nộp phí 150.000đ. Chi tiết: {PUBLIC}/thanh-toan/{code}"
@@ -351,6 +353,7 @@ def test_with_the_mail_server_down_the_fee_request_waits_in_the_outbox_and_arriv
     (message,) = waiting
     assert message.attempts == 1 and "ConnectionRefusedError" in message.last_error
     assert message.next_attempt_at == message.created_at + timedelta(minutes=1)
+    send_due(app)  # the outbox job
     with app.app_context():  # the SMS did not wait for the mail server
         assert (
             db.session.scalars(select(SmsLog.body).order_by(SmsLog.id.desc()))

@@ -14,6 +14,7 @@ from tests.factories import APPLICANT, PERMIT, Api, specialist_choice
 from tests.web.conftest import app_with_mail
 from webapp import create_app
 from webapp.extensions import db
+from webapp.outbox import send_due
 
 PUBLIC = "https://dichvucong.example.gov.vn"
 
@@ -29,6 +30,8 @@ def _to(smtp, address: str) -> list:
 
 
 def _sms(app) -> list[str]:
+    """What the test SMS gateway sent, once the outbox job has run (SMS wait for it, not the request)."""
+    send_due(app)
     with app.app_context():
         return list(db.session.scalars(select(SmsLog.body).order_by(SmsLog.id)))
 
