@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.models import HistoryEvent, Task, User
@@ -46,11 +46,14 @@ def plan_tasks(
     *,
     opened_by_id: int | None = None,
     opened_from_task_id: str | None = None,
+    people: Mapping[int, str] | None = None,
 ) -> TaskPlan:
     """Match the instance's ready tasks against the open inbox rows, and set the dossier's status.
 
     ``dossier`` and the rows may be ORM objects or Core rows; nothing is written here. New rows
     remember who forwarded the dossier to them and from which task, for a recall or a rework.
+    ``people``: active users the caller has just read (id to name), e.g. the choices of the form
+    that named the next assignee, so that naming one of them costs no query.
     """
     ready = {task.id: task for task in instance.ready_tasks()}
     still_open = [row for row in open_rows if row.id in ready]
@@ -59,7 +62,7 @@ def plan_tasks(
         still_open=still_open,
         cancelled=[row.id for row in open_rows if row.id not in ready],  # e.g. by a boundary event
         new_rows=[
-            new_row(session, dossier, task, now, opened_by_id, opened_from_task_id)
+            new_row(session, dossier, task, now, opened_by_id, opened_from_task_id, people)
             for task_id, task in ready.items()
             if task_id not in kept
         ],
@@ -75,6 +78,7 @@ def new_row(
     now: datetime,
     opened_by_id: int | None = None,
     opened_from_task_id: str | None = None,
+    people: Mapping[int, str] | None = None,
 ) -> Task:
     """An inbox row for a new ready task; its personal due time follows its unit's office hours."""
     step = task.step
@@ -91,7 +95,7 @@ def new_row(
         form=step.form or "",
         role=role.value,
         unit_id=unit_id,
-        assignee_id=_assignee(session, task.data, step.assignee_field),
+        assignee_id=_assignee(session, task.data, step.assignee_field, people or {}),
         created_at=now,
         due_at=due_at,
         opened_by_id=opened_by_id,
@@ -100,14 +104,20 @@ def new_row(
     )
 
 
-def _assignee(session: Session, data: dict[str, Any], field: str | None) -> int | None:
+_ACTIVE_USER = select(User.id).where(User.id == bindparam("user_id"), User.active)
+_NAMES = select(User.full_name).where(User.id.in_(bindparam("user_ids", expanding=True))).order_by(User.id)
+
+
+def _assignee(session: Session, data: dict[str, Any], field: str | None, people: Mapping[int, str]) -> int | None:
     if not field or data.get(field) in (None, ""):
         return None
     try:
         user_id = int(data[field])
     except (TypeError, ValueError):
         return None
-    return session.connection().execute(select(User.id).where(User.id == user_id, User.active)).scalar()
+    if user_id in people:
+        return user_id
+    return session.connection().execute(_ACTIVE_USER, {"user_id": user_id}).scalar()
 
 
 def update_status(dossier: Any, instance: WorkflowInstance, open_rows: list[Any], now: datetime) -> None:
@@ -149,10 +159,12 @@ def record(
     to_person: str = "",
     note: str | None = None,
     add: bool = True,
+    people: Mapping[int, str] | None = None,
 ) -> HistoryEvent:
     """Append one history line: who did what, from which step to which, with their note.
 
-    ``add=False`` returns the line without adding it to the session, for callers that write in Core.
+    ``add=False`` returns the line without adding it to the session, for callers that write in Core;
+    ``people`` (id to name) spares the query for the names of assignees the caller has in hand.
     """
     rows = open_rows or []
     names = unit_names(session, {row.unit_id for row in rows})
@@ -160,9 +172,11 @@ def record(
         to_person = str(data["receiver_name"])  # the return step: who took the result away
     assignees = {row.assignee_id for row in rows if row.assignee_id}
     if not to_person and assignees:
-        to_person = "; ".join(
-            session.connection().execute(select(User.full_name).where(User.id.in_(assignees))).scalars()
-        )
+        known = people or {}
+        if assignees <= known.keys():
+            to_person = "; ".join(known[user_id] for user_id in sorted(assignees))
+        else:
+            to_person = "; ".join(session.connection().execute(_NAMES, {"user_ids": sorted(assignees)}).scalars())
     if note is None:
         note = next((str(data[k]) for k in NOTE_FIELDS if data and data.get(k)), "")
     event = HistoryEvent(

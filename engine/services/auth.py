@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,21 +65,18 @@ def _claims(token: str, secret: str, max_age: int) -> dict[str, int]:
     return payload
 
 
+_USERS, _ROLES = User.__table__, UserRole.__table__
+_ACTOR = (  # built once: every API call runs it
+    select(_USERS.c.id, _USERS.c.full_name, _USERS.c.unit_id, _USERS.c.active, _USERS.c.token_generation, _ROLES.c.role)
+    .outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id)
+    .where(_USERS.c.id == bindparam("user_id"))
+)
+
+
 def actor_for_token(session: Session, token: str, secret: str, max_age: int = TOKEN_MAX_AGE) -> ActorRef:
     """The caller behind a bearer token, read in one Core query (every API call pays for this)."""
     claims = _claims(token, secret, max_age)
-    users, roles = User.__table__, UserRole.__table__
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                users.c.id, users.c.full_name, users.c.unit_id, users.c.active, users.c.token_generation, roles.c.role
-            )
-            .outerjoin(roles, roles.c.user_id == users.c.id)
-            .where(users.c.id == claims["u"])
-        )
-        .all()
-    )
+    rows = session.connection().execute(_ACTOR, {"user_id": claims["u"]}).all()
     if not rows or not rows[0].active or rows[0].token_generation != claims.get("g"):
         raise AuthenticationFailed("Mã truy cập không còn hiệu lực.")
     first = rows[0]

@@ -25,11 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import OfficeHours
-from engine.models import FeeRequest, OutboxMessage, Procedure
+from engine.models import FeeRequest
 from engine.services import applicant_texts
 from engine.services.applicant_texts import Change
 from engine.services.calendars import unit_calendar, unit_name
-from engine.services.outbox import enqueue_email, enqueue_sms
+from engine.services.outbox import email_row, enqueue, sms_row
+from engine.services.procedures import procedure_name
 from engine.status import DossierStatus
 
 LOOKUP_PATH = "/tra-cuu/"  # the public lookup page, as in the QR codes (webapp.portal)
@@ -129,7 +130,7 @@ def dossier_status_email(
 
 def notify_applicant(
     session: Session, dossier: Any, now: datetime, previous: int | None = None
-) -> list[OutboxMessage]:
+) -> list[int]:
     """Queue the e-mail and the SMS about ``dossier``'s move from ``previous`` to its status, if it is news to them."""
     status = int(dossier.status)
     if status in NOTIFIED_STATUSES:
@@ -143,7 +144,7 @@ def notify_applicant(
     return _queue(session, dossier, now, kind, lambda name, office: _change_email(dossier, name, change, office))
 
 
-def notify_extension(session: Session, dossier: Any, extension: Any, now: datetime) -> list[OutboxMessage]:
+def notify_extension(session: Session, dossier: Any, extension: Any, now: datetime) -> list[int]:
     """Queue the apology with the new return date (Mẫu 04) for the applicant."""
     change = Change(
         kind="extended",
@@ -164,22 +165,21 @@ def notify_extension(session: Session, dossier: Any, extension: Any, now: dateti
 
 def _queue(
     session: Session, dossier: Any, now: datetime, kind: str, build: Any, new_due_at: datetime | None = None
-) -> list[OutboxMessage]:
+) -> list[int]:
     email_to, phone = (dossier.email or "").strip(), (dossier.phone or "").strip()
     if not email_to and not phone:
         return []
-    queued: list[OutboxMessage | None] = []
+    rows: list[dict[str, Any] | None] = []
     if email_to:
-        procedure_name = session.scalar(select(Procedure.name).where(Procedure.id == dossier.procedure_id)) or ""
-        email = build(procedure_name, unit_name(session, dossier.receiving_unit_id))
+        email = build(procedure_name(session, dossier.procedure_id), unit_name(session, dossier.receiving_unit_id))
         if email is not None:
-            queued.append(enqueue_email(session, email_to, email.subject, email.body, dossier_id=dossier.id, now=now))
+            rows.append(email_row(email_to, email.subject, email.body, dossier_id=dossier.id, now=now))
     if phone:
         link = pay_url(dossier.code) if kind == "fee" else lookup_url(dossier.code)
         amount = _fee(session, dossier.id)[0] if kind in ("fee", "fee_paid") else 0
         text = applicant_texts.sms_text(dossier, kind, link, amount=amount, new_due_at=new_due_at)
-        queued.append(enqueue_sms(session, phone, text, dossier_id=dossier.id, now=now))
-    return [message for message in queued if message is not None]
+        rows.append(sms_row(phone, text, dossier_id=dossier.id, now=now))
+    return enqueue(session, rows)
 
 
 def _result_email(session: Session, dossier: Any, procedure_name: str, now: datetime) -> Email | None:

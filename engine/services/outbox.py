@@ -16,12 +16,12 @@ processes never send the same message; SQLite has one writer at a time and no ro
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from engine import clock
@@ -41,6 +41,61 @@ _COMMITTED = "outbox_committed"
 SessionSource = Session | scoped_session | Callable[[], Session]
 
 
+def email_row(
+    recipient: str | None, subject: str, body: str, dossier_id: int | None = None, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """The outbox row of an e-mail; None (nothing to queue) for an empty or unusable address."""
+    recipient = (recipient or "").strip()
+    if not recipient:
+        return None
+    if "@" not in recipient or any(ch.isspace() for ch in recipient):
+        log.warning("not queueing an e-mail to the malformed address %r", recipient)
+        return None
+    return _row("email", recipient, subject[:255], body, dossier_id, now)
+
+
+def sms_row(
+    phone: str | None, body: str, dossier_id: int | None = None, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """The outbox row of an SMS; None for an empty or unusable phone number."""
+    recipient = phone_number(phone)
+    return _row("sms", recipient, "", body, dossier_id, now) if recipient else None
+
+
+def _row(
+    channel: str, recipient: str, subject: str, body: str, dossier_id: int | None, now: datetime | None
+) -> dict[str, Any]:
+    now = now or clock.now()
+    return {
+        "channel": channel,
+        "recipient": recipient,
+        "subject": subject,
+        "body": body,
+        "dossier_id": dossier_id,
+        "created_at": now,
+        "next_attempt_at": now,
+        "attempts": 0,
+        "last_error": "",
+        "attachment_id": None,
+    }
+
+
+_QUEUE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+
+
+def enqueue(session: Session, rows: Iterable[dict[str, Any] | None]) -> list[int]:
+    """Queue ``rows`` (from ``email_row``/``sms_row``; None skipped) in one statement; their ids.
+
+    For the paths that run on every step: no ORM objects, and the request sends them after its commit.
+    """
+    rows = [row for row in rows if row is not None]
+    if not rows:
+        return []
+    ids = [id_ for (id_,) in session.connection().execute(_QUEUE, rows)]
+    session.info.setdefault(_QUEUED, []).extend(zip(ids, (row["channel"] for row in rows), strict=True))
+    return ids
+
+
 def enqueue_email(
     session: Session,
     recipient: str | None,
@@ -57,25 +112,10 @@ def enqueue_email(
     ``attachment`` (already added to the session) goes with the message. ``send_after_commit=False``
     leaves the message to the outbox job instead of the request that queued it (bulk e-mail).
     """
-    recipient = (recipient or "").strip()
-    if not recipient:
+    row = email_row(recipient, subject, body, dossier_id, now)
+    if row is None:
         return None
-    if "@" not in recipient or any(ch.isspace() for ch in recipient):
-        log.warning("not queueing an e-mail to the malformed address %r", recipient)
-        return None
-    now = now or clock.now()
-    message = OutboxMessage(
-        channel="email",
-        recipient=recipient,
-        subject=subject[:255],
-        body=body,
-        dossier_id=dossier_id,
-        created_at=now,
-        next_attempt_at=now,
-        attempts=0,
-        last_error="",
-        attachment_id=attachment.id if attachment is not None else None,
-    )
+    message = OutboxMessage(**{**row, "attachment_id": attachment.id if attachment is not None else None})
     session.add(message)
     if send_after_commit:
         session.info.setdefault(_QUEUED, []).append(message)
@@ -90,21 +130,10 @@ def enqueue_sms(
     now: datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue an SMS in ``session``'s transaction; None for an empty or unusable phone number."""
-    recipient = phone_number(phone)
-    if not recipient:
+    row = sms_row(phone, body, dossier_id, now)
+    if row is None:
         return None
-    now = now or clock.now()
-    message = OutboxMessage(
-        channel="sms",
-        recipient=recipient,
-        subject="",
-        body=body,
-        dossier_id=dossier_id,
-        created_at=now,
-        next_attempt_at=now,
-        attempts=0,
-        last_error="",
-    )
+    message = OutboxMessage(**row)
     session.add(message)
     session.info.setdefault(_QUEUED, []).append(message)
     return message
@@ -137,9 +166,12 @@ def take_committed(session: Session | scoped_session, channels: Collection[str] 
 def _after_commit(session: Session) -> None:
     queued = session.info.pop(_QUEUED, None)
     if queued:
-        pairs = ((inspect(message).identity, message.channel) for message in queued)
         committed = session.info.setdefault(_COMMITTED, [])
-        committed.extend((identity[0], channel) for identity, channel in pairs if identity)
+        for message in queued:
+            if isinstance(message, tuple):  # (id, channel), written in Core
+                committed.append(message)
+            elif identity := inspect(message).identity:
+                committed.append((identity[0], message.channel))
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
+import time
+
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -127,3 +129,20 @@ def process_of_version(session: Session, version_id: int) -> ProcessSpec:
         process = _processes[key] = parse_process(xml, process_key)
     return process
 
+
+
+# A procedure's name is in every notice of every step; the catalogue changes a few times a year.
+_NAME_TTL_SECONDS = 60.0
+_NAME = select(Procedure.name).where(Procedure.id == bindparam("procedure_id"))
+_names: dict[tuple[object, int], tuple[float, str]] = {}
+
+
+def procedure_name(session: Session, procedure_id: int) -> str:
+    """The procedure's name, read at most once a minute per process."""
+    key = (database_key(session), procedure_id)
+    cached = _names.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _NAME_TTL_SECONDS:
+        return cached[1]
+    name = session.connection().execute(_NAME, {"procedure_id": procedure_id}).scalar() or ""
+    _names[key] = (time.monotonic(), name)
+    return name

@@ -7,7 +7,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -42,6 +42,14 @@ def get_open_task(session: Session, actor: User, task_id: str) -> Task:
     return task
 
 
+_PEOPLE = (
+    select(User.id, User.full_name)
+    .join(UserRole, UserRole.user_id == User.id)
+    .where(UserRole.role == bindparam("role"), User.unit_id == bindparam("unit_id"), User.active)
+    .order_by(User.full_name)
+)
+
+
 def form_choices(
     session: Session, form: FormDefinition, task: Any, dossier: Any = None
 ) -> dict[str, list[tuple[str, str]]]:
@@ -51,16 +59,7 @@ def form_choices(
     for field in form.fields:
         if field.type == "user":
             role = Role(field.role or Role.SPECIALIST.value)
-            people = (
-                session.connection()
-                .execute(
-                    select(User.id, User.full_name)
-                    .join(UserRole, UserRole.user_id == User.id)
-                    .where(UserRole.role == role.value, User.unit_id == department_id, User.active)
-                    .order_by(User.full_name)
-                )
-                .all()
-            )
+            people = session.connection().execute(_PEOPLE, {"role": role.value, "unit_id": department_id}).all()
             choices[field.name] = [(str(user_id), name) for user_id, name in people]
     return choices
 
@@ -91,6 +90,45 @@ _DOSSIER = Dossier.__table__
 _STATE = WorkflowState.__table__
 _HISTORY = HistoryEvent.__table__
 
+# The statements of a completion, built once: building and hashing a Core statement costs more
+# than the database takes to run these, and they run on every step.
+_LOCK = (  # the dossier the task belongs to, found through the task in the same statement
+    select(*_DOSSIER.c, _STATE.c.state)
+    .join(_STATE, _STATE.c.dossier_id == _DOSSIER.c.id)
+    .join(_TASK, _TASK.c.dossier_id == _DOSSIER.c.id)
+    .where(_TASK.c.id == bindparam("p_task"))
+    .with_for_update(of=_DOSSIER)
+)
+_OPEN_TASKS = select(_TASK).where(_TASK.c.dossier_id == bindparam("p_dossier"), _TASK.c.closed_at.is_(None))
+_TASK_ROW = select(_TASK).where(_TASK.c.id == bindparam("p_task"))
+_CLOSE = (
+    update(_TASK)
+    .where(_TASK.c.id == bindparam("p_task"), _TASK.c.closed_at.is_(None))
+    .values(closed_at=bindparam("p_at"), completed_by_id=bindparam("p_by"), outcome="completed")
+)
+_CANCEL = (
+    update(_TASK)
+    .where(_TASK.c.id.in_(bindparam("p_tasks", expanding=True)))
+    .values(closed_at=bindparam("p_at"), outcome="cancelled")
+)
+_SAVE_STATE = (
+    update(_STATE)
+    .where(_STATE.c.dossier_id == bindparam("p_dossier"))
+    .values(state=bindparam("p_state"), completed=bindparam("p_completed"), updated_at=bindparam("p_at"))
+)
+_BUMP = (  # compared on write too: SQLite has no row lock
+    update(_DOSSIER)
+    .where(_DOSSIER.c.id == bindparam("p_dossier"), _DOSSIER.c.version == bindparam("p_version"))
+    .values(
+        status=bindparam("p_status"),
+        finished_at=bindparam("p_finished"),
+        returned_at=bindparam("p_returned"),
+        version=_DOSSIER.c.version + 1,
+    )
+)
+_OPEN_NEW = insert(_TASK)
+_RECORD = insert(_HISTORY)
+
 
 def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: Any, forms: FormRegistry) -> Completion:
     """Complete ``task_id`` with ``data`` on behalf of ``actor`` and advance the dossier.
@@ -102,25 +140,17 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     (every backend), so of two people completing the same task exactly one
     succeeds; the other gets Conflict and the caller's transaction rolls back.
     """
-    # Core statements on the session's connection: the ORM's execute path costs more than the SQL here.
     conn = session.connection()
-    # Lock the dossier the task belongs to, found through the task in the same statement: everything
-    # read after this is what the previous writer committed.
-    locked = conn.execute(
-        select(*_DOSSIER.c, _STATE.c.state)
-        .join(_STATE, _STATE.c.dossier_id == _DOSSIER.c.id)
-        .join(_TASK, _TASK.c.dossier_id == _DOSSIER.c.id)
-        .where(_TASK.c.id == task_id)
-        .with_for_update(of=_DOSSIER)
-    ).first()
+    # Everything read after the lock is what the previous writer committed.
+    locked = conn.execute(_LOCK, {"p_task": task_id}).first()
     if locked is None:
         raise NotFound("Không tìm thấy công việc.")
     dossier = SimpleNamespace(**locked._mapping)
-    open_rows = conn.execute(select(_TASK).where(_TASK.c.dossier_id == dossier.id, _TASK.c.closed_at.is_(None))).all()
+    open_rows = conn.execute(_OPEN_TASKS, {"p_dossier": dossier.id}).all()
     current = next((row for row in open_rows if row.id == task_id), None)
     if current is None:
         # Closed meanwhile; only someone who could have acted on it learns that.
-        delegation.acting_for(session, actor, conn.execute(select(_TASK).where(_TASK.c.id == task_id)).one())
+        delegation.acting_for(session, actor, conn.execute(_TASK_ROW, {"p_task": task_id}).one())
         raise Conflict(TASK_GONE)
     principal = delegation.acting_for(session, actor, current)
     if dossier.paused_at is not None:
@@ -128,7 +158,8 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     if dossier.status == DossierStatus.FEE_REQUESTED:
         raise Conflict(AWAITING_FEE)
     form = forms.get(current.form) if current.form in forms.names() else FormDefinition(current.form, current.title)
-    clean, errors = form.validate(data if data is not None else {}, form_choices(session, form, current, dossier))
+    choices = form_choices(session, form, current, dossier)
+    clean, errors = form.validate(data if data is not None else {}, choices)
     if errors:
         raise InvalidInput(errors)
     if dossier.process_version_id is None:
@@ -141,6 +172,8 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
 
     now = clock.now()
     previous_status = dossier.status
+    # The people the form offered are active and named: assigning one of them needs no query.
+    offered = {int(user_id): name for field in choices.values() for user_id, name in field}
     plan = advance.plan_tasks(
         session,
         dossier,
@@ -149,6 +182,7 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
         [row for row in open_rows if row.id != current.id],
         opened_by_id=principal.id if principal else actor.id,
         opened_from_task_id=current.id,
+        people=offered,
     )
     next_rows = plan.open_rows
     event = advance.record(
@@ -163,37 +197,32 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
         step_due_at=current.due_at,
         actor_name=delegation.signature(actor, principal),
         add=False,
+        people=offered,
     )
 
-    closed = conn.execute(
-        update(_TASK)
-        .where(_TASK.c.id == current.id, _TASK.c.closed_at.is_(None))
-        .values(closed_at=now, completed_by_id=actor.id, outcome="completed")
-    )
-    if closed.rowcount != 1:
+    if conn.execute(_CLOSE, {"p_task": current.id, "p_at": now, "p_by": actor.id}).rowcount != 1:
         raise Conflict(TASK_GONE)
     if plan.cancelled:
-        conn.execute(update(_TASK).where(_TASK.c.id.in_(plan.cancelled)).values(closed_at=now, outcome="cancelled"))
+        conn.execute(_CANCEL, {"p_tasks": plan.cancelled, "p_at": now})
     if plan.new_rows:
-        conn.execute(insert(_TASK), [_values(_TASK, row) for row in plan.new_rows])
+        conn.execute(_OPEN_NEW, [_values(_TASK, row) for row in plan.new_rows])
     conn.execute(
-        update(_STATE)
-        .where(_STATE.c.dossier_id == dossier.id)
-        .values(state=instance.serialize(), completed=instance.completed, updated_at=now)
+        _SAVE_STATE,
+        {"p_dossier": dossier.id, "p_state": instance.serialize(), "p_completed": instance.completed, "p_at": now},
     )
     bumped = conn.execute(
-        update(_DOSSIER)
-        .where(_DOSSIER.c.id == dossier.id, _DOSSIER.c.version == dossier.version)
-        .values(
-            status=dossier.status,
-            finished_at=dossier.finished_at,
-            returned_at=dossier.returned_at,
-            version=dossier.version + 1,
-        )
+        _BUMP,
+        {
+            "p_dossier": dossier.id,
+            "p_version": dossier.version,
+            "p_status": dossier.status,
+            "p_finished": dossier.finished_at,
+            "p_returned": dossier.returned_at,
+        },
     )
     if bumped.rowcount != 1:  # someone else changed the dossier since we read it (SQLite has no row lock)
         raise Conflict(TASK_GONE)
-    conn.execute(insert(_HISTORY).values(_values(_HISTORY, event, skip=("id",))))
+    conn.execute(_RECORD, _values(_HISTORY, event, skip=("id",)))
     events.status_changed(session, dossier, actor, previous_status, now, workflow=instance.data)
     task_alerts.notify_task_holders(session, dossier, plan.new_rows, now, actor.id)
     return Completion(
