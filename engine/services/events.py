@@ -33,4 +33,4 @@ def status_changed(
     if dossier.status == 9:  # DossierStatus.RESOLVED
         from engine.services.result_documents import issue_result  # local: it imports the dossier services
 
-        issue_result(session, dossier.id, actor, now, workflow=workflow)
+        issue_result(session, dossier.id, actor, now, workflow=workflow, dossier=dossier)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -156,9 +156,9 @@ def _legal_basis(source: str) -> tuple[str, ...]:
     return LEGAL_BASIS + cited
 
 
-def template_of(procedure: Procedure) -> ResultTemplate:
-    """The procedure's result template; the generic decision if it names one that does not exist, so that a
-    catalogue mistake never blocks approving a dossier."""
+def template_of(procedure: Any) -> ResultTemplate:
+    """The result template of ``procedure`` (ORM object or row); the generic decision if it names one that
+    does not exist, so that a catalogue mistake never blocks approving a dossier."""
     try:
         return result_template(procedure.result_template)
     except ValueError:
@@ -168,15 +168,17 @@ def template_of(procedure: Procedure) -> ResultTemplate:
 
 def _result_data(
     session: Session,
-    dossier: Dossier,
+    dossier: Any,
     *,
     now: datetime,
     signer_name: str,
     number: str,
     draft: bool,
     workflow: dict[str, Any] | None = None,
+    procedure: Any = None,
 ) -> ResultData:
-    procedure = dossier.procedure
+    """The result's fields; ``dossier`` an ORM object or a row of its columns (then pass ``procedure``)."""
+    procedure = procedure if procedure is not None else dossier.procedure
     template = template_of(procedure)
     agency_name = unit_name(session, dossier.agency_id)
     data = workflow if workflow is not None else workflow_data(session, dossier)
@@ -215,16 +217,23 @@ def draft_result(session: Session, actor: User, code: str) -> bytes:
 
 
 def live_result(session: Session, dossier_id: int) -> IssuedDocument | None:
-    return session.scalars(
-        select(IssuedDocument)
-        .where(
-            IssuedDocument.dossier_id == dossier_id,
-            IssuedDocument.kind == RESULT,
-            IssuedDocument.revoked_at.is_(None),
-        )
-        .order_by(IssuedDocument.id.desc())
-        .limit(1)
-    ).first()
+    found = session.connection().execute(_LIVE_RESULT, {"dossier_id": dossier_id}).scalar()
+    return session.get(IssuedDocument, found) if found is not None else None
+
+
+_LIVE_RESULT = (
+    select(IssuedDocument.id)
+    .where(
+        IssuedDocument.dossier_id == bindparam("dossier_id"),
+        IssuedDocument.kind == RESULT,
+        IssuedDocument.revoked_at.is_(None),
+    )
+    .order_by(IssuedDocument.id.desc())
+    .limit(1)
+)
+_DOSSIER_ROW = select(Dossier.__table__).where(Dossier.__table__.c.id == bindparam("dossier_id"))
+_PROCEDURE_ROW = select(Procedure.__table__).where(Procedure.__table__.c.id == bindparam("procedure_id"))
+_CODE_TAKEN = select(IssuedDocument.id).where(IssuedDocument.verification_code == bindparam("code"))
 
 
 def _next_number(session: Session, agency_id: int, year: int) -> int:
@@ -235,8 +244,7 @@ def _next_number(session: Session, agency_id: int, year: int) -> int:
 def _unused_code(session: Session) -> str:
     while True:
         code = new_verification_code()
-        taken = session.execute(select(IssuedDocument.id).where(IssuedDocument.verification_code == code)).first()
-        if taken is None:
+        if session.connection().execute(_CODE_TAKEN, {"code": code}).first() is None:
             return code
 
 
@@ -247,26 +255,39 @@ def issue_result(
     now: datetime,
     base_url: str | None = None,
     workflow: dict[str, Any] | None = None,
+    dossier: Any = None,
 ) -> IssuedDocument:
     """Issue the dossier's result, signed by ``signer`` (a user or an actor reference); the live one if issued.
 
     Writes through the caller's session and transaction; ``base_url`` is where the public verification page
     lives (by default the ``MOTCUA_PUBLIC_BASE_URL`` the web app uses too). ``workflow``: the workflow's data,
-    when the caller has the instance in hand (else it is read back from the stored state).
+    when the caller has the instance in hand (else it is read back from the stored state); ``dossier``: the
+    dossier's columns (ORM object or row), when the caller has them. Reads rows, not ORM objects: it runs
+    inside the approval step.
     """
     existing = live_result(session, dossier_id)
     if existing is not None:
         return existing
-    dossier = session.get(Dossier, dossier_id)
+    conn = session.connection()
+    if dossier is None:
+        dossier = conn.execute(_DOSSIER_ROW, {"dossier_id": dossier_id}).first()
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ.")
-    template = template_of(dossier.procedure)
+    procedure = conn.execute(_PROCEDURE_ROW, {"procedure_id": dossier.procedure_id}).one()
+    template = template_of(procedure)
     sequence = _next_number(session, dossier.agency_id, now.year)
     number = f"{sequence}/{template.symbol.format(short=agency_short(unit_name(session, dossier.agency_id)))}"
     code = _unused_code(session)
     signer_name = getattr(signer, "full_name", "") or ""
     data = _result_data(
-        session, dossier, now=now, signer_name=signer_name, number=number, draft=False, workflow=workflow
+        session,
+        dossier,
+        now=now,
+        signer_name=signer_name,
+        number=number,
+        draft=False,
+        workflow=workflow,
+        procedure=procedure,
     )
     data = _with_code(data, code, verify_url(base_url or public_base_url(), code))
     # The record, not a rendering, is what is issued: every download is rendered from it, so its hash
