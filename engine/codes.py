@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,17 +43,24 @@ def _take(session: Session, table: Table, **key: object) -> int:
     """One upsert that creates the counter row at 1 or increments it, and returns the value."""
     bind = session.get_bind()
     dialect = bind.dialect.name if isinstance(bind, Engine) else bind.engine.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(**key, last_value=1)
-        .on_conflict_do_update(
-            index_elements=[table.c[name] for name in key],
-            set_={"last_value": table.c.last_value + 1},
+    statement = _upserts.get((dialect, table.name))
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = _upserts[(dialect, table.name)] = (
+            insert(table)
+            .values({**{name: bindparam(f"k_{name}") for name in key}, "last_value": 1})
+            .on_conflict_do_update(
+                index_elements=[table.c[name] for name in key],
+                set_={"last_value": table.c.last_value + 1},
+            )
+            .returning(table.c.last_value)
         )
-        .returning(table.c.last_value)
-    )
-    return int(session.execute(stmt).scalar_one())
+    params = {f"k_{name}": value for name, value in key.items()}
+    return int(session.connection().execute(statement, params).scalar_one())
+
+
+# Built once per database kind and table: receptions and approvals take a number each.
+_upserts: dict[tuple[str, str], Any] = {}
 
 
 def next_code(session: Session, unit_id: int, unit_code: str, day: date) -> str:
