@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.batch import StaleWrite, WriteBatch
 from engine.forms import FormDefinition, FormRegistry
 from engine.models import Dossier, HistoryEvent, Task, User, UserRole, WorkflowState
 from engine.roles import Role
@@ -200,17 +201,11 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
         people=offered,
     )
 
-    if conn.execute(_CLOSE, {"p_task": current.id, "p_at": now, "p_by": actor.id}).rowcount != 1:
-        raise Conflict(TASK_GONE)
-    if plan.cancelled:
-        conn.execute(_CANCEL, {"p_tasks": plan.cancelled, "p_at": now})
-    if plan.new_rows:
-        conn.execute(_OPEN_NEW, [_values(_TASK, row) for row in plan.new_rows])
-    conn.execute(
-        _SAVE_STATE,
-        {"p_dossier": dossier.id, "p_state": instance.serialize(), "p_completed": instance.completed, "p_at": now},
-    )
-    bumped = conn.execute(
+    # One round trip on PostgreSQL (engine.batch). Two guards refuse the step if someone else acted
+    # since the reads above: the dossier's version (SQLite, which has no row lock, needs it; on
+    # PostgreSQL the row lock taken above guarantees it) and the task still open, checked last.
+    writes = WriteBatch(conn)
+    writes.add(
         _BUMP,
         {
             "p_dossier": dossier.id,
@@ -219,10 +214,21 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
             "p_finished": dossier.finished_at,
             "p_returned": dossier.returned_at,
         },
+        must_change=not writes.one_query,
     )
-    if bumped.rowcount != 1:  # someone else changed the dossier since we read it (SQLite has no row lock)
-        raise Conflict(TASK_GONE)
-    conn.execute(_RECORD, _values(_HISTORY, event, skip=("id",)))
+    writes.add(
+        _SAVE_STATE,
+        {"p_dossier": dossier.id, "p_state": instance.serialize(), "p_completed": instance.completed, "p_at": now},
+    )
+    if plan.cancelled:
+        writes.add(_CANCEL, {"p_tasks": plan.cancelled, "p_at": now})
+    writes.add(_OPEN_NEW, [_values(_TASK, row) for row in plan.new_rows])
+    writes.add(_RECORD, _values(_HISTORY, event, skip=("id",)))
+    writes.add(_CLOSE, {"p_task": current.id, "p_at": now, "p_by": actor.id}, must_change=True)
+    try:
+        writes.send()
+    except StaleWrite as err:
+        raise Conflict(TASK_GONE) from err
     events.status_changed(session, dossier, actor, previous_status, now, workflow=instance.data)
     task_alerts.notify_task_holders(session, dossier, plan.new_rows, now, actor.id)
     return Completion(
