@@ -14,8 +14,9 @@ Who hears of a task:
 The person who forwarded the dossier to the task (``opened_by_id``) is never told of it. The text
 names the dossier's code, procedure, step and due time: nothing of the applicant.
 
-On PostgreSQL the marked rows are taken ``FOR UPDATE SKIP LOCKED``, so runners in several processes
-never queue the same alert twice; SQLite has one writer at a time.
+On PostgreSQL the marked rows (and their dossiers) are taken ``FOR UPDATE SKIP LOCKED``, so runners
+in several processes never queue the same alert twice, and a runner never waits for a step in
+progress; SQLite has one writer at a time.
 """
 
 from __future__ import annotations
@@ -94,17 +95,22 @@ def _take(limit: int) -> Any:
     """Clear the marks of up to ``limit`` tasks and return their ids, in one statement.
 
     The write comes first so that two runners never read the same marks: on PostgreSQL the rows
-    are locked (another runner's skipped), and SQLite lets one writer in at a time.
+    are locked (another runner's skipped), and SQLite lets one writer in at a time. The dossier rows
+    are locked with them, skipping a dossier a step is changing: the e-mails' foreign key would
+    otherwise wait for that step while holding the task row the step waits for (a deadlock).
     """
     pending = aliased(Task)
     marked = (
         select(pending.id)
+        .join(Dossier, Dossier.id == pending.dossier_id)
         .where(pending.alert_pending)
         .order_by(pending.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)  # SQLite compiles no FOR UPDATE
+        .with_for_update(of=[pending, Dossier], skip_locked=True)  # SQLite compiles no FOR UPDATE
     )
-    return update(Task).where(Task.id.in_(marked)).values(alert_pending=False).returning(Task.id)
+    return (
+        update(Task).where(Task.id.in_(marked), Task.alert_pending).values(alert_pending=False).returning(Task.id)
+    )
 
 
 def task_email(code: str, procedure_name: str, row: Any, name: str, *, assigned: bool) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import clock
 from engine.db import make_engine
-from engine.models import OutboxMessage, SmsLog, Task, User
+from engine.models import Dossier, OutboxMessage, SmsLog, Task, User
 from engine.services import task_alerts
 from tests.factories import APPLICANT, PERMIT, Api, specialist_choice
 from tests.web.conftest import app_with_mail
@@ -142,6 +142,25 @@ def test_two_job_runners_at_once_queue_each_alert_exactly_once(app, client, smtp
     assert sum(b.tasks for b in batches) == 6
     told = _to(smtp, "truongphong@motcua.example")
     assert sorted(m.subject for m in told) == sorted(f"Công việc mới: Phân công thụ lý – hồ sơ {c}" for c in codes)
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite has no row locks: one writer at a time
+def test_the_job_skips_a_dossier_a_step_is_changing_and_alerts_on_its_next_run(app, client, smtp, db_url):
+    code = Api(client, "motcua").receive(PERMIT).json["code"]
+    step = make_engine(db_url)  # a completion holding the dossier's row lock, as tasks.complete_task does
+    job = make_engine(db_url, connect_args={"options": "-c lock_timeout=3000"})  # waiting would fail the test
+    try:
+        with step.connect() as conn, conn.begin():
+            conn.execute(select(Dossier.id).where(Dossier.code == code).with_for_update())
+            with sessionmaker(bind=job)() as session:
+                assert task_alerts.queue_pending(session, clock.now()).tasks == 0
+        with sessionmaker(bind=job)() as session:
+            assert task_alerts.queue_pending(session, clock.now()).tasks == 1
+    finally:
+        step.dispose()
+        job.dispose()
+    send_due(app)
+    assert len(_to(smtp, "truongphong@motcua.example")) == 1
 
 
 def test_a_task_handed_to_another_person_alerts_them_after_the_job_and_a_claim_alerts_nobody(app, client, smtp):
