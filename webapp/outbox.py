@@ -3,11 +3,14 @@
 - After a request whose transaction committed messages (``engine.services.outbox`` notes their
   ids on the session), those messages are sent before the response leaves; a failure is recorded
   on the message, never on the request.
-- With ``SCHEDULER_ENABLED`` (``MOTCUA_SCHEDULER=1``) a background job in each web process sends
-  what is due every minute. Several processes may run it: on PostgreSQL a message is claimed with
-  a row lock, so none is sent twice. Set it only for the web server, not for CLI commands.
-- ``flask outbox send`` sends what is due and prints the counts (for cron, or to retry by hand);
-  ``flask outbox status`` only counts.
+- Staff task alerts (``engine.services.task_alerts``) are not written by the request that opens or
+  assigns the task: the job below composes them from the marked task rows, then sends them.
+- With ``SCHEDULER_ENABLED`` (``MOTCUA_SCHEDULER=1``) a background job in each web process queues
+  the staff alerts and sends what is due every minute. Several processes may run it: on PostgreSQL
+  an alert or a message is claimed with a row lock, so none is sent twice. Set it only for the web
+  server, not for CLI commands.
+- ``flask outbox send`` queues the staff alerts, sends what is due and prints the counts (for cron,
+  or to retry by hand); ``flask outbox status`` only counts.
 
 No e-mail is sent while ``MAIL_SERVER`` is empty (the default), and no SMS while ``SMS_PROVIDER``
 is empty; their messages wait in the outbox.
@@ -27,7 +30,7 @@ from sqlalchemy.orm import sessionmaker
 from engine import clock
 from engine.mail import Mailer, SmtpMailer
 from engine.models import SmsLog
-from engine.services import notifications
+from engine.services import notifications, task_alerts
 from engine.services.outbox import DeliveryReport, counts, deliver_due, has_committed, take_committed
 from engine.sms import gateway_from_settings
 from webapp.extensions import db
@@ -38,6 +41,7 @@ _SESSIONS = "motcua_outbox_sessions"
 _SCHEDULER = "motcua_scheduler"
 _BATCH = 50
 _MAX_BATCHES = 20  # one run sends at most 1,000 messages; the next run takes the rest
+_MAX_ALERT_BATCHES = 20  # one run composes the alerts of at most 10,000 tasks (task_alerts.BATCH each)
 
 
 def init_app(app: Flask) -> None:
@@ -81,13 +85,18 @@ def senders(app: Flask) -> dict[str, Mailer]:
 
 
 def send_due(app: Flask, now: datetime | None = None) -> DeliveryReport | None:
-    """Send everything due at ``now`` in batches; None when sending is off for every channel."""
+    """Queue the staff task alerts, then send everything due at ``now`` in batches.
+
+    None when sending is off for every channel (the alerts then wait in the outbox).
+    """
+    now = now or clock.now()
+    queue_task_alerts(app, now)
     channels = senders(app)
     if not channels:
         return None
     total = DeliveryReport()
     for _ in range(_MAX_BATCHES):
-        report = deliver_due(app.extensions[_SESSIONS], channels, now or clock.now(), limit=_BATCH)
+        report = deliver_due(app.extensions[_SESSIONS], channels, now, limit=_BATCH)
         total.sent += report.sent
         total.failed += report.failed
         total.given_up += report.given_up
@@ -95,6 +104,18 @@ def send_due(app: Flask, now: datetime | None = None) -> DeliveryReport | None:
         if report.interrupted or report.attempted < _BATCH:
             break
     return total
+
+
+def queue_task_alerts(app: Flask, now: datetime | None = None) -> int:
+    """Turn the tasks marked for an alert into outbox e-mails, in batches; the number of e-mails queued."""
+    queued = 0
+    for _ in range(_MAX_ALERT_BATCHES):
+        with app.extensions[_SESSIONS]() as session:
+            batch = task_alerts.queue_pending(session, now or clock.now(), limit=task_alerts.BATCH)
+        queued += batch.emails
+        if batch.tasks < task_alerts.BATCH:
+            break
+    return queued
 
 
 # Sent right after the request that queued them: an e-mail may carry the link a person waits for

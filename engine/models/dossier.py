@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -209,6 +210,13 @@ class Task(Base):
             postgresql_where=text("outcome = 'completed'"),
             sqlite_where=text("outcome = 'completed'"),
         ),
+        # Tasks whose holders are still to be told by e-mail, for the outbox job (migration 0012).
+        Index(
+            "ix_task_alert_pending",
+            "id",
+            postgresql_where=text("alert_pending"),
+            sqlite_where=text("alert_pending"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -228,6 +236,8 @@ class Task(Base):
     opened_from_task_id: Mapped[str | None] = mapped_column(String(36))
     # How it closed: completed, recalled, reworked, cancelled, stopped.
     outcome: Mapped[str] = mapped_column(String(20), default="")
+    # Its holders are to be told by e-mail: the outbox job composes the alert, not the step's transaction.
+    alert_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     dossier: Mapped[Dossier] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -101,6 +101,7 @@ def new_row(
         opened_by_id=opened_by_id,
         opened_from_task_id=opened_from_task_id,
         outcome="",
+        alert_pending=True,  # its holders hear of it from the outbox job (engine.services.task_alerts)
     )
 
 

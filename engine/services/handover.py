@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from engine import clock
 from engine.models import Dossier, Task, User, UserRole, WorkflowState
 from engine.roles import ROLES, Role
-from engine.services import advance, task_alerts
+from engine.services import advance
 from engine.services.access import is_leader_of
 from engine.services.delegation import Principal, acting_for, principals_of, signature
 from engine.services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -73,7 +73,7 @@ def claim(session: Session, actor: User, task_id: str) -> Task:
     done = session.execute(
         update(Task)
         .where(Task.id == task.id, Task.assignee_id.is_(None), Task.closed_at.is_(None))
-        .values(assignee_id=holder.id)
+        .values(assignee_id=holder.id, alert_pending=False)  # whoever takes a task knows of it: no alert
     )
     if done.rowcount != 1:
         raise Conflict(TAKEN)
@@ -105,7 +105,7 @@ def release(session: Session, actor: User, task_id: str) -> Task:
     done = session.execute(
         update(Task)
         .where(Task.id == task.id, Task.assignee_id == task.assignee_id, Task.closed_at.is_(None))
-        .values(assignee_id=None)
+        .values(assignee_id=None, alert_pending=False)  # back in the pool: nobody is newly given it
     )
     if done.rowcount != 1:
         raise Conflict(TAKEN)
@@ -198,7 +198,8 @@ def assign(session: Session, actor: User, task_id: str, user_id: Any, note: Any 
     done = session.execute(
         update(Task)
         .where(Task.id == task.id, Task.closed_at.is_(None), _same_assignee(task.assignee_id))
-        .values(assignee_id=chosen.id)
+        # The chosen person hears of it from the outbox job; a leader giving it to themselves does not.
+        .values(assignee_id=chosen.id, alert_pending=chosen.id != actor.id)
     )
     if done.rowcount != 1:
         raise Conflict(TAKEN)
@@ -217,7 +218,6 @@ def assign(session: Session, actor: User, task_id: str, user_id: Any, note: Any 
         note=text,
     )
     session.flush()
-    task_alerts.notify_task_holders(session, dossier, [task], clock.now(), actor.id)
     return task
 
 
@@ -314,8 +314,9 @@ def _reopen(session: Session, fresh: Task, previous: Task | None, assignee_id: i
     row = previous if previous is not None and previous.id == fresh.id else session.get(Task, fresh.id)
     if row is None:
         fresh.assignee_id = assignee_id
+        fresh.alert_pending = False  # a rewound step goes back to who did it: no alert, as before
         session.add(fresh)
         return fresh
     row.assignee_id, row.created_at, row.due_at = assignee_id, fresh.created_at, fresh.due_at
-    row.closed_at, row.completed_by_id, row.outcome = None, None, ""
+    row.closed_at, row.completed_by_id, row.outcome, row.alert_pending = None, None, "", False
     return row

@@ -11,7 +11,7 @@ from engine import clock, codes
 from engine.forms import FormDefinition, FormField, FormRegistry
 from engine.models import Dossier, DossierComponent, Procedure, ProcessVersion, User, WorkflowState
 from engine.roles import Role, role_for_lane
-from engine.services import advance, events, task_alerts
+from engine.services import advance, events
 from engine.services.access import agency_id_of, require_counter_of
 from engine.services.attachments import NO_SCANS, Scans
 from engine.services.calendars import working_calendar
@@ -179,6 +179,7 @@ def start_workflow(
         done = advance.new_row(session, dossier, reception, now, actor.id)
         done.assignee_id = done.completed_by_id = actor.id
         done.closed_at, done.outcome, done.due_at = now, "completed", None
+        done.alert_pending = False
         session.add(done)
     plan = advance.plan_tasks(
         session,
@@ -190,7 +191,6 @@ def start_workflow(
         opened_from_task_id=reception.id if reception is not None else None,
     )
     session.add_all(plan.new_rows)
-    task_alerts.notify_task_holders(session, dossier, plan.new_rows, now, actor.id)
     session.add(
         WorkflowState(dossier_id=dossier.id, state=instance.serialize(), completed=instance.completed, updated_at=now)
     )

@@ -1,50 +1,116 @@
-"""E-mail to staff when a task reaches them, queued in the outbox with the step that opened the task.
+"""E-mail to staff when a task reaches them, composed in batches by the outbox job.
+
+The step that opens a task only marks its row (``Task.alert_pending``); so does a leader giving a
+task to someone else. ``queue_pending`` turns the marked rows into outbox e-mails and clears the
+marks in one transaction, a few queries per batch: the request pays nothing for the alerts.
 
 Who hears of a task:
 - an assigned task: its assignee;
 - a pool task (anyone with the role in the unit may take it): every active member with that role in
   that unit, but only while they are at most ``POOL_LIMIT`` people. A larger pool (a busy counter,
   a big department) hears nothing by e-mail: its people work from the inbox, and the one who
-  claims or is assigned the task is told then.
-The person whose action opened the task is never told of it. The text names the dossier's code,
-procedure, step and due time: nothing of the applicant.
+  is assigned the task is told then.
+- a task closed before the job ran: nobody (the step is done).
+The person who forwarded the dossier to the task (``opened_by_id``) is never told of it. The text
+names the dossier's code, procedure, step and due time: nothing of the applicant.
+
+On PostgreSQL the marked rows (and their dossiers) are taken ``FOR UPDATE SKIP LOCKED``, so runners
+in several processes never queue the same alert twice, and a runner never waits for a step in
+progress; SQLite has one writer at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
 
-from engine.models import OutboxMessage, Procedure, User, UserRole
+from engine.models import Dossier, Procedure, Task, User, UserRole
 from engine.roles import ROLES, Role
 from engine.services.notifications import public_base_url
 from engine.services.outbox import enqueue_email
 
 POOL_LIMIT = 5
+BATCH = 500
 TASK_PATH = "/cong-viec/"  # the task page (webapp.inbox)
 
+Person = tuple[int, str, str | None]  # id, full name, e-mail
 
-def notify_task_holders(
-    session: Session, dossier: Any, rows: Iterable[Any], now: datetime, actor_id: int | None = None
-) -> list[OutboxMessage]:
-    """Queue the e-mails about the newly opened or newly assigned task ``rows`` of ``dossier``."""
-    rows = [row for row in rows if row.closed_at is None]
-    if not rows:
-        return []
-    conn = session.connection()
-    procedure_name = conn.execute(select(Procedure.name).where(Procedure.id == dossier.procedure_id)).scalar() or ""
-    queued: list[OutboxMessage | None] = []
-    for row in rows:
-        assigned = row.assignee_id is not None
-        for user_id, name, email in _people(session, row):
-            if user_id != actor_id and email:
-                subject, body = task_email(dossier.code, procedure_name, row, name, assigned=assigned)
-                queued.append(enqueue_email(session, email, subject, body, dossier_id=dossier.id, now=now))
-    return [message for message in queued if message is not None]
+
+class AlertBatch(NamedTuple):
+    tasks: int  # marked rows taken (and cleared) by this batch
+    emails: int  # e-mails queued
+
+
+def queue_pending(session: Session, now: datetime, limit: int = BATCH) -> AlertBatch:
+    """Queue the e-mails of up to ``limit`` marked tasks and clear their marks; commit.
+
+    Call it again while it returns ``tasks == limit``: more rows wait.
+    """
+    try:
+        taken = list(session.scalars(_take(limit), execution_options={"synchronize_session": False}))
+        if not taken:
+            session.rollback()
+            return AlertBatch(0, 0)
+        rows = session.execute(
+            select(
+                Task.id,
+                Task.dossier_id,
+                Task.title,
+                Task.role,
+                Task.unit_id,
+                Task.assignee_id,
+                Task.due_at,
+                Task.opened_by_id,
+                Dossier.code,
+                Procedure.name.label("procedure_name"),
+            )
+            .join(Dossier, Dossier.id == Task.dossier_id)
+            .join(Procedure, Procedure.id == Dossier.procedure_id)
+            .where(Task.id.in_(taken), Task.closed_at.is_(None))  # a closed step needs no alert
+            .order_by(Task.created_at, Task.id)
+        ).all()
+        assignees, pools = _people(session, rows)
+        emails = 0
+        for row in rows:
+            assigned = row.assignee_id is not None
+            people = assignees.get(row.assignee_id, []) if assigned else pools.get((row.role, row.unit_id), [])
+            for user_id, name, email in people:
+                if user_id == row.opened_by_id or not email:
+                    continue
+                subject, body = task_email(row.code, row.procedure_name or "", row, name, assigned=assigned)
+                queued = enqueue_email(session, email, subject, body, row.dossier_id, now, send_after_commit=False)
+                emails += queued is not None
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return AlertBatch(len(taken), emails)
+
+
+def _take(limit: int) -> Any:
+    """Clear the marks of up to ``limit`` tasks and return their ids, in one statement.
+
+    The write comes first so that two runners never read the same marks: on PostgreSQL the rows
+    are locked (another runner's skipped), and SQLite lets one writer in at a time. The dossier rows
+    are locked with them, skipping a dossier a step is changing: the e-mails' foreign key would
+    otherwise wait for that step while holding the task row the step waits for (a deadlock).
+    """
+    pending = aliased(Task)
+    marked = (
+        select(pending.id)
+        .join(Dossier, Dossier.id == pending.dossier_id)
+        .where(pending.alert_pending)
+        .order_by(pending.id)
+        .limit(limit)
+        .with_for_update(of=[pending, Dossier], skip_locked=True)  # SQLite compiles no FOR UPDATE
+    )
+    return (
+        update(Task).where(Task.id.in_(marked), Task.alert_pending).values(alert_pending=False).returning(Task.id)
+    )
 
 
 def task_email(code: str, procedure_name: str, row: Any, name: str, *, assigned: bool) -> tuple[str, str]:
@@ -63,18 +129,37 @@ def task_email(code: str, procedure_name: str, row: Any, name: str, *, assigned:
     return f"Công việc mới: {row.title} – hồ sơ {code}", "\n\n".join(line for line in lines if line) + "\n"
 
 
-def _people(session: Session, row: Any) -> list[tuple[int, str, str | None]]:
-    conn = session.connection()
-    if row.assignee_id is not None:
-        found = conn.execute(
-            select(User.id, User.full_name, User.email).where(User.id == row.assignee_id, User.active)
+def _people(
+    session: Session, rows: list[Any]
+) -> tuple[dict[int, list[Person]], dict[tuple[str, int], list[Person]]]:
+    """Whom to tell of ``rows``: active assignees by id, and the small pools by (role, unit); two queries."""
+    assignee_ids = {row.assignee_id for row in rows if row.assignee_id is not None}
+    pool_keys = {(row.role, row.unit_id) for row in rows if row.assignee_id is None}
+    assignees: dict[int, list[Person]] = {}
+    if assignee_ids:
+        found = session.execute(
+            select(User.id, User.full_name, User.email).where(User.id.in_(assignee_ids), User.active)
         ).all()
-        return [tuple(r) for r in found]  # type: ignore[misc]
-    members = conn.execute(
-        select(User.id, User.full_name, User.email)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == row.role, User.unit_id == row.unit_id, User.active)
-        .order_by(User.id)
-        .limit(POOL_LIMIT + 1)
-    ).all()
-    return [tuple(r) for r in members] if len(members) <= POOL_LIMIT else []  # type: ignore[misc]
+        assignees = {user_id: [(user_id, name, email)] for user_id, name, email in found}
+    pools: dict[tuple[str, int], list[Person]] = defaultdict(list)
+    if pool_keys:
+        size = func.count().over(partition_by=(UserRole.role, User.unit_id))
+        members = (
+            select(UserRole.role, User.unit_id, User.id, User.full_name, User.email, size.label("size"))
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                UserRole.role.in_({role for role, _ in pool_keys}),
+                User.unit_id.in_({unit_id for _, unit_id in pool_keys}),
+                User.active,
+            )
+            .subquery()
+        )
+        found = session.execute(
+            select(members.c.role, members.c.unit_id, members.c.id, members.c.full_name, members.c.email)
+            .where(members.c.size <= POOL_LIMIT)  # a larger pool hears nothing by e-mail
+            .order_by(members.c.id)
+        ).all()
+        for role, unit_id, user_id, name, email in found:
+            if (role, unit_id) in pool_keys:
+                pools[(role, unit_id)].append((user_id, name, email))
+    return assignees, pools

@@ -15,7 +15,7 @@ from engine.batch import StaleWrite, WriteBatch
 from engine.forms import FormDefinition, FormRegistry
 from engine.models import Dossier, HistoryEvent, Task, User, UserRole, WorkflowState
 from engine.roles import Role
-from engine.services import advance, delegation, events, task_alerts
+from engine.services import advance, delegation, events
 from engine.services.auth import ActorRef
 from engine.services.errors import Conflict, InvalidInput, NotFound
 from engine.services.inbox import InboxFilter, inbox
@@ -230,7 +230,6 @@ def complete_task(session: Session, actor: User | ActorRef, task_id: str, data: 
     except StaleWrite as err:
         raise Conflict(TASK_GONE) from err
     events.status_changed(session, dossier, actor, previous_status, now, workflow=instance.data)
-    task_alerts.notify_task_holders(session, dossier, plan.new_rows, now, actor.id)
     return Completion(
         dossier_code=dossier.code,
         status=int(dossier.status),
