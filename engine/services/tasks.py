@@ -96,8 +96,8 @@ _HISTORY = HistoryEvent.__table__
 _LOCK = (  # the dossier the task belongs to, found through the task in the same statement
     select(*_DOSSIER.c, _STATE.c.state)
     .join(_STATE, _STATE.c.dossier_id == _DOSSIER.c.id)
-    .join(_TASK, _TASK.c.dossier_id == _DOSSIER.c.id)
-    .where(_TASK.c.id == bindparam("p_task"))
+    # A subquery, not a third join: PostgreSQL plans it in a fraction of the time (dossier has many indexes).
+    .where(_DOSSIER.c.id == select(_TASK.c.dossier_id).where(_TASK.c.id == bindparam("p_task")).scalar_subquery())
     .with_for_update(of=_DOSSIER)
 )
 _OPEN_TASKS = select(_TASK).where(_TASK.c.dossier_id == bindparam("p_dossier"), _TASK.c.closed_at.is_(None))
