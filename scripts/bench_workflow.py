@@ -825,6 +825,7 @@ class Server:
     exits cleanly (else its name is printed)."""
 
     def __init__(self, db_url: str, workers: int, app: str = "webapp:create_app()",
+                 threads: int = 1,
                  env: dict[str, str] | None = None, log_prefix: str = "bench-gunicorn-",
                  discard_log: bool = False) -> None:
         self.port = free_port()
@@ -836,7 +837,8 @@ class Server:
             gunicorn = Path(sys.executable).parent / "gunicorn"
         full_env = dict(os.environ, DATABASE_URL=db_url, SECRET_KEY=secrets.token_hex(32), PYTHONUNBUFFERED="1")
         full_env.update(env or {})
-        self.cmd = [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", app]
+        self.cmd = [str(gunicorn), "-w", str(workers), *(["--threads", str(threads)] if threads > 1 else []),
+                    "-b", f"127.0.0.1:{self.port}", app]
         self.proc = subprocess.Popen(
             self.cmd, cwd=ROOT, env=full_env, stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -1393,6 +1395,8 @@ def main() -> int:
     ap.add_argument("--postgres-url", help="admin URL (default: $BENCH_POSTGRES_URL, then $TEST_POSTGRES_URL)")
     ap.add_argument("--db-name", default="motcua_bench", help="database to drop, create and use")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads per gunicorn worker (1: sync workers; more: gthread, as scripts/demo serves)")
     ap.add_argument("--clients", type=int, default=4, help="concurrent clients")
     ap.add_argument("--load-count", type=int, help="dossiers added before (d) (default 10000; 2000 with --quick)")
     ap.add_argument("--load-via", choices=("api", "inprocess"), default="api",
@@ -1451,7 +1455,7 @@ def main() -> int:
     finally:
         bare.close()
 
-    server = Server(db_url, args.workers)
+    server = Server(db_url, args.workers, threads=args.threads)
     results: dict[str, Any] = {}
     ref_server: Server | None = None
     ref_engine: Any = None
@@ -1464,7 +1468,8 @@ def main() -> int:
             specialist = conn.execute(text("SELECT id FROM user_account WHERE username = 'chuyenvien'")).scalar_one()
         ctx = Ctx(server.port, db_url, tokens, specialist, permit_components(server.port, tokens["motcua"]), engine)
 
-        log(f"\n(b)+(c) POST /api/v1/tasks/<id>/complete, {args.workers} gunicorn workers")
+        log(f"\n(b)+(c) POST /api/v1/tasks/<id>/complete, {args.workers} gunicorn workers"
+            + (f" of {args.threads} threads" if args.threads > 1 else " (sync)"))
         results["b"] = measure_completions(ctx, sizes["single"], sizes["per_client"], args.clients,
                                            sizes["warm"], args.phase_seconds, "fresh")
 
@@ -1493,7 +1498,7 @@ def main() -> int:
         log(f"  reference: database {args.db_name}_ref (demo data only), its own gunicorn -w {args.workers}")
         ref_url = create_database(admin_url(args), f"{args.db_name}_ref")
         build_database(ref_url)
-        ref_server = Server(ref_url, args.workers)
+        ref_server = Server(ref_url, args.workers, threads=args.threads)
         ref_server.wait_ready()
         ref_tokens = login(ref_server.port)
         ref_engine = create_engine(ref_url)
