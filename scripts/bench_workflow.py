@@ -224,6 +224,7 @@ class Client:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if self.token and "Authorization" not in headers:
             headers["Authorization"] = f"Bearer {self.token}"
+        reused = self.conn is not None
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         started = time.perf_counter()
@@ -231,6 +232,13 @@ class Client:
             self.conn.request(method, path, body=body, headers=headers)
             resp = self.conn.getresponse()
             raw = resp.read()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            self.close()
+            if not reused:
+                raise
+            # The server closed an idle kept-alive connection (gthread workers do after a few
+            # seconds) before reading the request: send it again on a new one.
+            return self.request(method, path, body, headers)
         except Exception:
             self.close()
             raise
