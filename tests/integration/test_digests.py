@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from engine.models import DigestSent, OutboxMessage
 from engine.services import notifications
 from engine.services.digests import LEASE_NAME, LEASE_TIME, acquire_lease, send_digests
 from engine.services.outbox import deliver_due
+from tests.concurrency import run_at_once
 from tests.integration.dashboard_data import warned_dossiers
 from tests.smtp import SmtpSink
 
@@ -107,24 +107,7 @@ def test_a_runner_leaves_the_job_to_the_process_holding_it(sessions, now, warned
 
 
 def test_two_runners_started_at_once_send_each_person_exactly_one_mail(db_url, sessions, smtp, now, warned):
-    engines = [make_engine(db_url) for _ in range(2)]  # two processes: separate connections, separate sessions
-    start = threading.Barrier(2)
-    reports, errors = [], []
-
-    def runner(engine) -> None:
-        try:
-            start.wait()
-            reports.append(send_digests(sessionmaker(bind=engine, expire_on_commit=False), now))
-        except Exception as err:
-            errors.append(err)
-
-    threads = [threading.Thread(target=runner, args=(engine,)) for engine in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for engine in engines:
-        engine.dispose()
+    reports, errors = run_at_once(db_url, lambda sessions: send_digests(sessions, now))
     _deliver(sessions, smtp, now)
 
     assert errors == []

@@ -3,7 +3,6 @@ staff when a task reaches them (composed by the outbox job); through a real SMTP
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from engine import clock
 from engine.db import make_engine
 from engine.models import Dossier, OutboxMessage, SmsLog, Task, User
 from engine.services import task_alerts
+from tests.concurrency import run_at_once
 from tests.factories import APPLICANT, PERMIT, Api, specialist_choice
 from tests.web.conftest import app_with_mail
 from webapp import create_app
@@ -116,26 +116,15 @@ def test_without_a_mail_server_the_job_queues_the_alerts_and_they_wait(db_url, s
 
 def test_two_job_runners_at_once_queue_each_alert_exactly_once(app, client, smtp, db_url):
     codes = {Api(client, "motcua").receive(PERMIT).json["code"] for _ in range(6)}
-    engines = [make_engine(db_url) for _ in range(2)]  # two processes: separate connections, separate sessions
-    start = threading.Barrier(2)
-    batches, errors = [], []
+    def runner(sessions) -> list:
+        taken = []
+        with sessions() as session:
+            while (batch := task_alerts.queue_pending(session, clock.now(), limit=2)).tasks:
+                taken.append(batch)
+        return taken
 
-    def runner(engine) -> None:
-        try:
-            start.wait()
-            with sessionmaker(bind=engine, expire_on_commit=False)() as session:
-                while (batch := task_alerts.queue_pending(session, clock.now(), limit=2)).tasks:
-                    batches.append(batch)
-        except Exception as err:
-            errors.append(err)
-
-    threads = [threading.Thread(target=runner, args=(engine,)) for engine in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for engine in engines:
-        engine.dispose()
+    results, errors = run_at_once(db_url, runner)
+    batches = [batch for runs in results for batch in runs]
     send_due(app)
 
     assert errors == []
