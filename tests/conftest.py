@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -28,6 +30,18 @@ from engine.forms import FormRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = FormRegistry(ROOT / "forms")
+
+
+class ClosingClient(FlaskClient):
+    """A test client that closes each response, as a server does once it has sent it: what the app does
+    then (the e-mails of the request, ``webapp.outbox``) has happened when the call returns."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+Flask.test_client_class = ClosingClient
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

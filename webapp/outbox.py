@@ -1,8 +1,8 @@
 """E-mail and SMS from the web app: sent right after the request that queued it commits, retried by a job, or by hand.
 
-- After a request whose transaction committed messages (``engine.services.outbox`` notes their
-  ids on the session), those messages are sent before the response leaves; a failure is recorded
-  on the message, never on the request.
+- After a request whose transaction committed e-mails (``engine.services.outbox`` notes their ids
+  on the session), those e-mails are sent once the response has left (WSGI ``close``): the person
+  never waits for the mail server; a failure is recorded on the message, never on the request.
 - Staff task alerts (``engine.services.task_alerts``) are not written by the request that opens or
   assigns the task: the job below composes them from the marked task rows, then sends them.
 - With ``SCHEDULER_ENABLED`` (``MOTCUA_SCHEDULER=1``) a background job in each web process queues
@@ -118,14 +118,16 @@ def queue_task_alerts(app: Flask, now: datetime | None = None) -> int:
     return queued
 
 
-# Sent right after the request that queued them: an e-mail may carry the link a person waits for
-# (verification, reset). An SMS only tells of a change, and a gateway call in the request would cost
-# every status change its round trip: SMS go with the outbox job (every minute).
+# Sent right after the request that queued them, once its response has gone: an e-mail may carry the
+# link a person waits for (verification, reset), and nobody waits for the mail server meanwhile. An
+# SMS only tells of a change, and a gateway call per request would cost every status change its round
+# trip: SMS go with the outbox job (every minute).
 REQUEST_CHANNELS = frozenset({"email"})
 
 
 def _deliver_committed(response):
-    """Send what this request's committed transaction queued; the outbox keeps whatever fails."""
+    """After the response is sent, send what this request's committed transaction queued; the outbox
+    keeps whatever fails."""
     if not db.session.registry.has():
         return response
     if not has_committed(db.session):
@@ -133,11 +135,16 @@ def _deliver_committed(response):
     channels = {name: sender for name, sender in senders(current_app).items() if name in REQUEST_CHANNELS}
     ids = take_committed(db.session, channels)
     if ids:
-        try:
-            deliver_due(current_app.extensions[_SESSIONS], channels, clock.now(), limit=len(ids), ids=ids)
-        except Exception:  # the request's own work is committed: never turn it into an error page
-            current_app.logger.exception("sending the e-mails of this request failed; they stay in the outbox")
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _deliver(app, channels, ids))
     return response
+
+
+def _deliver(app: Flask, channels: dict[str, Mailer], ids: list[int]) -> None:
+    try:
+        deliver_due(app.extensions[_SESSIONS], channels, clock.now(), limit=len(ids), ids=ids)
+    except Exception:  # the request's own work is committed and answered: log, the outbox keeps the mail
+        app.logger.exception("sending the e-mails of a request failed; they stay in the outbox")
 
 
 def _start_scheduler(app: Flask) -> None:
