@@ -44,9 +44,15 @@ def visible_dossiers(unit_ids: set[int]) -> Any:
     return or_(Dossier.receiving_unit_id.in_(ids), Dossier.department_id.in_(ids), Dossier.agency_id.in_(ids))
 
 
-def require_view(user: User, dossier: Dossier) -> None:
-    if not can_view_dossier(user, dossier):
-        raise Forbidden("Bạn không có quyền xem hồ sơ này.")
+def require_view(session: Session, user: User, dossier: Dossier) -> None:
+    """The units that hold the dossier see it (``can_view_dossier``), and so does a leader of a unit above
+    one of them, however deep, as the search and the reports list it for them (``visible_unit_ids``)."""
+    if can_view_dossier(user, dossier):
+        return
+    holders = {dossier.receiving_unit_id, dossier.department_id, dossier.agency_id}
+    if any(user.has_role(role) for role in LEADER_ROLES) and holders & visible_unit_ids(session, user):
+        return
+    raise Forbidden("Bạn không có quyền xem hồ sơ này.")
 
 
 def require_counter_of(user: User, dossier: Dossier) -> None:

@@ -62,7 +62,7 @@ def comment(session: Session, actor: User, code: str, payload: dict[str, Any]) -
 
 
 def comments_of(session: Session, actor: User, dossier: Dossier) -> list[Comment]:
-    require_view(actor, dossier)
+    require_view(session, actor, dossier)
     return list(session.scalars(select(Comment).where(Comment.dossier_id == dossier.id).order_by(Comment.id)))
 
 

@@ -24,7 +24,7 @@ def get_dossier(session: Session, actor: User, code: str) -> Dossier:
     dossier = session.scalars(select(Dossier).where(Dossier.code == code.strip())).first()
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ mã “{code}”.")
-    require_view(actor, dossier)
+    require_view(session, actor, dossier)
     return dossier
 
 

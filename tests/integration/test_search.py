@@ -11,7 +11,8 @@ from sqlalchemy import select
 from engine import clock
 from engine.db import make_engine, session_scope
 from engine.models import Field, Procedure, Task, Unit, User
-from engine.services.errors import InvalidInput
+from engine.services.dossiers import get_dossier
+from engine.services.errors import Forbidden, InvalidInput
 from engine.services.search import COUNT_CAP, parse_criteria, search
 from tests.factories import make_dossier
 
@@ -154,6 +155,10 @@ def test_a_leader_sees_the_units_under_their_department(world):
     inner = make_dossier(session, department_id=division.id, applicant_name="Đoàn Văn Hậu")
     assert inner.code in _codes(session, "truongphong", name="hau")
     assert _codes(session, "chuyenvien", name="hau") == set()  # a specialist sees their own unit only
+    # What the search lists, the leader opens; the specialist may not.
+    assert get_dossier(session, _user(session, "truongphong"), inner.code).applicant_name == "Đoàn Văn Hậu"
+    with pytest.raises(Forbidden):
+        get_dossier(session, _user(session, "chuyenvien"), inner.code)
 
 
 def test_an_unknown_unit_procedure_field_or_person_is_refused(world):
