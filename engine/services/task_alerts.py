@@ -10,7 +10,9 @@ Who hears of a task:
   that unit, but only while they are at most ``POOL_LIMIT`` people. A larger pool (a busy counter,
   a big department) hears nothing by e-mail: its people work from the inbox, and the one who
   is assigned the task is told then.
-- a task closed before the job ran: nobody (the step is done).
+- a task closed before the job ran: nobody (the step is done);
+- besides any of these, their deputies while a delegation runs (``engine.services.delegation``), told on
+  whose behalf.
 The person who forwarded the dossier to the task (``opened_by_id``) is never told of it. The text
 names the dossier's code, procedure, step and due time: nothing of the applicant.
 
@@ -28,7 +30,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from engine.models import Dossier, Procedure, Task, User, UserRole
+from engine.models import Delegation, Dossier, Procedure, Task, User, UserRole
 from engine.roles import ROLES, Role
 from engine.services.notifications import public_base_url
 from engine.services.outbox import enqueue_email
@@ -74,16 +76,24 @@ def queue_pending(session: Session, now: datetime, limit: int = BATCH) -> AlertB
             .order_by(Task.created_at, Task.id)
         ).all()
         assignees, pools = _people(session, rows)
+        told_people = {person[0] for people in [*assignees.values(), *pools.values()] for person in people}
+        deputies = _deputies(session, told_people, now)
         emails = 0
         for row in rows:
             assigned = row.assignee_id is not None
             people = assignees.get(row.assignee_id, []) if assigned else pools.get((row.role, row.unit_id), [])
-            for user_id, name, email in people:
-                if user_id == row.opened_by_id or not email:
-                    continue
-                subject, body = task_email(row.code, row.procedure_name or "", row, name, assigned=assigned)
-                queued = enqueue_email(session, email, subject, body, row.dossier_id, now, send_after_commit=False)
-                emails += queued is not None
+            told: set[int] = set()
+            for person in people:
+                # A leader away hands their tasks to a deputy (engine.services.delegation): both hear of it.
+                for (user_id, name, email), principal in [(person, None), *deputies.get(person[0], [])]:
+                    if user_id in told or user_id == row.opened_by_id or not email:
+                        continue
+                    told.add(user_id)
+                    subject, body = task_email(
+                        row.code, row.procedure_name or "", row, name, assigned=assigned, principal=principal
+                    )
+                    queued = enqueue_email(session, email, subject, body, row.dossier_id, now, send_after_commit=False)
+                    emails += queued is not None
         session.commit()
     except BaseException:
         session.rollback()
@@ -113,15 +123,20 @@ def _take(limit: int) -> Any:
     )
 
 
-def task_email(code: str, procedure_name: str, row: Any, name: str, *, assigned: bool) -> tuple[str, str]:
-    """The subject and body telling ``name`` that task ``row`` of dossier ``code`` waits for them."""
+def task_email(
+    code: str, procedure_name: str, row: Any, name: str, *, assigned: bool, principal: str | None = None
+) -> tuple[str, str]:
+    """The subject and body telling ``name`` that task ``row`` of dossier ``code`` waits for them, or, with
+    ``principal``, for the leader who delegated their work to them."""
     base = public_base_url()
-    who = (
-        "được giao cho Ông/Bà" if assigned else f"đang chờ {ROLES[Role(row.role)].label.lower()} của đơn vị nhận xử lý"
-    )
+    if assigned:
+        who = f"được giao cho {principal}" if principal else "được giao cho Ông/Bà"
+    else:
+        who = f"đang chờ {ROLES[Role(row.role)].label.lower()} của đơn vị nhận xử lý"
     lines = [
         f"Kính gửi {name},",
         f"Hồ sơ {code} ({procedure_name}) đã đến bước “{row.title}”, {who}.",
+        f"Ông/Bà nhận thư này vì đang được {principal} ủy quyền xử lý công việc." if principal else "",
         f"Hạn xử lý bước này: {row.due_at:%H:%M ngày %d/%m/%Y}." if row.due_at else "",
         f"Xem công việc: {base}{TASK_PATH}{row.id}" if base else "Xem công việc trong hộp công việc của Ông/Bà.",
         "Đây là thư tự động của hệ thống một cửa điện tử.",
@@ -163,3 +178,27 @@ def _people(
             if (role, unit_id) in pool_keys:
                 pools[(role, unit_id)].append((user_id, name, email))
     return assignees, pools
+
+
+def _deputies(session: Session, principal_ids: set[int], now: datetime) -> dict[int, list[tuple[Person, str]]]:
+    """The active deputies of each of ``principal_ids`` at ``now``, with the principal's name; one query."""
+    if not principal_ids:
+        return {}
+    principal, deputy = aliased(User), aliased(User)
+    found = session.execute(
+        select(Delegation.principal_id, principal.full_name, deputy.id, deputy.full_name, deputy.email)
+        .join(principal, principal.id == Delegation.principal_id)
+        .join(deputy, deputy.id == Delegation.deputy_id)
+        .where(
+            Delegation.principal_id.in_(principal_ids),
+            Delegation.revoked_at.is_(None),
+            Delegation.starts_at <= now,
+            Delegation.ends_at > now,
+            deputy.active,
+        )
+        .order_by(Delegation.principal_id, deputy.id)
+    ).all()
+    deputies: dict[int, list[tuple[Person, str]]] = defaultdict(list)
+    for principal_id, principal_name, deputy_id, name, email in found:
+        deputies[principal_id].append(((deputy_id, name, email), principal_name))
+    return deputies

@@ -176,6 +176,28 @@ def test_a_task_handed_to_another_person_alerts_them_after_the_job_and_a_claim_a
     assert len(_to(smtp, "truongphong@motcua.example")) == 1  # the leader who assigned it is not told
 
 
+def test_a_leaders_deputy_hears_of_the_leaders_tasks_while_the_delegation_runs(app, client, smtp):
+    leader = Api(client, "truongphong")
+    with app.app_context():
+        deputy_id = db.session.scalars(select(User.id).where(User.username == "phophong")).one()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    delegation = leader.post("/delegations", {"deputy_id": deputy_id, "ends_at": tomorrow, "reason": "Đi công tác"})
+    assert delegation.status_code == 201, delegation.json
+    code = Api(client, "motcua").receive(PERMIT).json["code"]
+    send_due(app)
+    (copy,) = _to(smtp, "phophong@motcua.example")
+    assert copy.subject == f"Công việc mới: Phân công thụ lý – hồ sơ {code}"
+    assert "Kính gửi Vũ Đức Thắng," in copy.body
+    assert "Ông/Bà nhận thư này vì đang được Lê Hoàng Cường ủy quyền xử lý công việc." in copy.body
+    assert len(_to(smtp, "truongphong@motcua.example")) == 1  # the leader is told as before
+
+    assert leader.post(f"/delegations/{delegation.json['id']}/end", {}).status_code == 200
+    Api(client, "motcua").receive(PERMIT)
+    send_due(app)
+    assert len(_to(smtp, "phophong@motcua.example")) == 1  # ended: the deputy hears no more
+    assert len(_to(smtp, "truongphong@motcua.example")) == 2
+
+
 def test_the_applicant_hears_of_a_refusal_a_supplement_request_an_extension_and_a_stop(app, client, smtp):
     counter = Api(client, "motcua")
     refused = counter.receive(outcome="refuse", reason="Công trình thuộc khu vực đã có quy hoạch").json["code"]
