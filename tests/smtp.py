@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -84,6 +86,19 @@ class SmtpSink:
     def subjects(self) -> list[str]:
         with self.lock:
             return [m.subject for m in self.messages]
+
+    def wait_for(self, wanted: Callable[[Received], bool], timeout: float = 10.0) -> Received:
+        """The first message ``wanted`` accepts, waiting for it: a request served over HTTP sends its mail
+        once its response has gone, so the mail may land just after the caller has its answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                found = next((m for m in self.messages if wanted(m)), None)
+            if found is not None:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no such mail within {timeout:.0f} s; received: {self.subjects()}")
+            time.sleep(0.05)
 
     def subjects_to(self, address: str) -> list[str]:
         """What ``address`` received: the applicant's mail, apart from the staff's task alerts."""

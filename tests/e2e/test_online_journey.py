@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,13 +64,7 @@ def served(db_url: str, tmp_path: Path, smtp: SmtpSink) -> Iterator[tuple[Flask,
 
 def _mail_to(smtp: SmtpSink, address: str, subject_part: str) -> str:
     """The body of the first mail to ``address`` whose subject has ``subject_part``, waiting for it a little."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while time.monotonic() < deadline:
-        for mail in smtp.messages:
-            if address in mail.recipients and subject_part in mail.subject:
-                return mail.body
-        time.sleep(0.1)
-    raise AssertionError(f"no mail to {address} about {subject_part!r}: {[m.subject for m in smtp.messages]}")
+    return smtp.wait_for(lambda m: address in m.recipients and subject_part in m.subject, TIMEOUT_MS / 1000).body
 
 
 def _registered_citizen(browser: Browser, base: str, smtp: SmtpSink) -> Page:
