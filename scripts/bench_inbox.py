@@ -552,10 +552,7 @@ def load(url: str, world: World, plans: Iterable[Plan], batch: int = 10000) -> d
     finally:
         raw.close()
     copied = time.perf_counter() - started
-    # VACUUM as well as ANALYZE: a lived-in table has its visibility map set by autovacuum, and
-    # autovacuum must not start on the freshly copied rows in the middle of the measurements.
-    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    vacuum_analyze(url)
     engine.dispose()
     return {"copy_s": copied, "vacuum_s": time.perf_counter() - started - copied, **counts}
 
@@ -676,6 +673,15 @@ def explain_inbox(url: str, cases: list[tuple[str, str, Any]]) -> None:
 
 
 # --------------------------------------------------------------------------- main
+
+
+def vacuum_analyze(url: str) -> None:
+    """After a bulk load. VACUUM as well as ANALYZE: a lived-in table has its visibility map set by
+    autovacuum, and autovacuum must not start on the freshly copied rows in the middle of the measurements."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
 
 
 def admin_url(args: argparse.Namespace) -> str:

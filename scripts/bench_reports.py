@@ -55,6 +55,7 @@ from engine.models import Unit, User  # noqa: E402
 from engine.services.register import register_page  # noqa: E402
 from engine.services.report_scope import resolve_scope  # noqa: E402
 from engine.services.statistics import bieu_06, per_procedure  # noqa: E402
+from scripts.bench_inbox import vacuum_analyze  # noqa: E402
 
 SYNTHETIC = """
 WITH p AS (
@@ -139,8 +140,7 @@ def build(url: str, rows: int) -> None:
         counter = conn.execute(select(Unit.id).where(Unit.kind == "counter")).scalars().first()
         conn.execute(text(SYNTHETIC), {"today": clock.now(), "span_days": 5 * 365, "rows": rows, "counter": counter})
     inserted = time.perf_counter() - started
-    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    vacuum_analyze(url)
     engine.dispose()
     vacuumed = time.perf_counter() - started - inserted
     log(f"  {rows:,} dossiers inserted in {inserted:.1f} s, VACUUM ANALYZE {vacuumed:.1f} s")

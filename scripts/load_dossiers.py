@@ -39,10 +39,21 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
 
-from scripts.bench_dashboard import daily_counts_backfill  # noqa: E402
-from scripts.bench_inbox import STREETS, WARDS, Copier, Proc, Step, World, add_staff, person, read_world  # noqa: E402
+from scripts.bench_dashboard import after_copy  # noqa: E402
+from scripts.bench_inbox import (  # noqa: E402
+    STREETS,
+    WARDS,
+    Copier,
+    Proc,
+    Step,
+    World,
+    add_staff,
+    person,
+    read_world,
+    vacuum_analyze,
+)
 from scripts.bench_workflow import build_database, create_database, log  # noqa: E402
 
 SEED = 20261130
@@ -294,18 +305,12 @@ def load(url: str, world: World, total: int, years: int, batch: int) -> Counter[
         cursor.executemany(
             f"INSERT INTO {DossierSequence.__tablename__} (unit_id, day, last_value) VALUES (%s, %s, %s)",
             [(world.counter_id, day, count) for day, count in sorted(per_day.items())])
-        for table in ("dossier", "history_event"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                           f"(SELECT coalesce(max(id), 1) FROM {table}))")
-        cursor.execute("DELETE FROM dossier_day")
-        cursor.execute(daily_counts_backfill())
-        cursor.execute("ALTER TABLE dossier ENABLE TRIGGER USER")
+        after_copy(cursor, ("dossier", "history_event"))
         raw.commit()
     finally:
         raw.close()
     counts["copy seconds"] = round(time.perf_counter() - started)
-    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    vacuum_analyze(url)
     engine.dispose()
     return counts + Counter({f"fate {k}": v for k, v in generator.counts.items()})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -10,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import OfficeHours, WorkingCalendar, vietnam_calendar_days
-from engine.db import database_key
 from engine.models import CalendarDay, Unit
+from engine.reference_cache import ReferenceCache
 
-# Calendar rows change a few times a year; re-reading them each minute is plenty.
-_TTL_SECONDS = 60.0
-_cached: tuple[float, object, WorkingCalendar] | None = None
+# Calendar rows change a few times a year: re-reading them each minute is plenty.
+_holidays: ReferenceCache[WorkingCalendar] = ReferenceCache()
+_units: ReferenceCache[tuple[WorkingCalendar, str]] = ReferenceCache()
 
 
 def hours_source(unit: Unit | None) -> Unit | None:
@@ -35,20 +34,14 @@ def working_calendar(session: Session, unit: Unit | None = None) -> WorkingCalen
     return replace(_holiday_calendar(session), hours=office_hours(unit))
 
 
-_unit_cache: dict[tuple[object, int], tuple[float, WorkingCalendar, str]] = {}
-
-
 def _unit_entry(session: Session, unit_id: int) -> tuple[WorkingCalendar, str]:
     """A unit's calendar and name, cached for a minute: inbox rows are made on every step."""
-    key = (database_key(session), unit_id)
-    cached = _unit_cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < _TTL_SECONDS:
-        return cached[1], cached[2]
-    unit = session.get(Unit, unit_id)
-    calendar = working_calendar(session, unit)
-    name = unit.name if unit is not None else ""
-    _unit_cache[key] = (time.monotonic(), calendar, name)
-    return calendar, name
+
+    def load() -> tuple[WorkingCalendar, str]:
+        unit = session.get(Unit, unit_id)
+        return working_calendar(session, unit), unit.name if unit is not None else ""
+
+    return _units.get(session, unit_id, load)
 
 
 def unit_calendar(session: Session, unit_id: int) -> WorkingCalendar:
@@ -61,24 +54,21 @@ def unit_name(session: Session, unit_id: int) -> str:
 
 def _holiday_calendar(session: Session) -> WorkingCalendar:
     """The shared holidays and swaps, read from the table at most once a minute per process."""
-    global _cached
-    url = database_key(session)
-    if _cached is not None and _cached[1] == url and time.monotonic() - _cached[0] < _TTL_SECONDS:
-        return _cached[2]
-    rows = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
-    calendar = WorkingCalendar(
-        holidays=frozenset(day for day, kind in rows if kind == "holiday"),
-        workdays=frozenset(day for day, kind in rows if kind == "workday"),
-    )
-    _cached = (time.monotonic(), url, calendar)
-    return calendar
+
+    def load() -> WorkingCalendar:
+        rows = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+        return WorkingCalendar(
+            holidays=frozenset(day for day, kind in rows if kind == "holiday"),
+            workdays=frozenset(day for day, kind in rows if kind == "workday"),
+        )
+
+    return _holidays.get(session, None, load)
 
 
 def forget_cached_calendar() -> None:
     """Drop what this process cached, after holidays, swaps or office hours changed."""
-    global _cached
-    _cached = None
-    _unit_cache.clear()
+    _holidays.forget()
+    _units.forget()
 
 
 def seed_calendar(session: Session, years: Iterable[int]) -> int:

@@ -24,6 +24,7 @@ from engine.models import Component, Field, Procedure, ProcessVersion, Unit, Use
 from engine.models.catalogue import ONLINE_LEVELS, TIME_KINDS
 from engine.roles import Role
 from engine.services.errors import Forbidden, InvalidInput, NotFound
+from engine.services.procedures import forget_cached_names
 from engine.text import fold
 
 EXPORT_FORMAT = "motcua.catalogue"
@@ -97,6 +98,7 @@ def update_procedure(
     procedure.field = field
     _apply(procedure, facts, sorted(components, key=lambda item: item["position"]))
     session.flush()
+    forget_cached_names()
     return procedure
 
 
@@ -409,6 +411,7 @@ def import_catalogue(session: Session, actor: User, document: Any, form_names: C
         clean.pop("code")
         _apply(procedure, clean, components)
     session.flush()
+    forget_cached_names()
     return ImportResult(created=created, updated=updated)
 
 

@@ -141,7 +141,9 @@ def notify_applicant(
         return []
     amount, note = _fee(session, dossier.id) if kind in ("fee", "fee_paid") else (0, "")
     change = Change(kind=kind, amount=amount, note=note if kind == "fee" else "")
-    return _queue(session, dossier, now, kind, lambda name, office: _change_email(dossier, name, change, office))
+    return _queue(
+        session, dossier, now, kind, lambda name, office: _change_email(dossier, name, change, office), amount=amount
+    )
 
 
 def notify_extension(session: Session, dossier: Any, extension: Any, now: datetime) -> list[int]:
@@ -164,8 +166,16 @@ def notify_extension(session: Session, dossier: Any, extension: Any, now: dateti
 
 
 def _queue(
-    session: Session, dossier: Any, now: datetime, kind: str, build: Any, new_due_at: datetime | None = None
+    session: Session,
+    dossier: Any,
+    now: datetime,
+    kind: str,
+    build: Any,
+    new_due_at: datetime | None = None,
+    amount: int = 0,
 ) -> list[int]:
+    """Queue the e-mail that ``build(procedure name, office name)`` writes and the SMS of ``kind``;
+    ``amount``: the fee the SMS names (a fee asked for or paid)."""
     email_to, phone = (dossier.email or "").strip(), (dossier.phone or "").strip()
     if not email_to and not phone:
         return []
@@ -176,7 +186,6 @@ def _queue(
             rows.append(email_row(email_to, email.subject, email.body, dossier_id=dossier.id, now=now))
     if phone:
         link = pay_url(dossier.code) if kind == "fee" else lookup_url(dossier.code)
-        amount = _fee(session, dossier.id)[0] if kind in ("fee", "fee_paid") else 0
         text = applicant_texts.sms_text(dossier, kind, link, amount=amount, new_due_at=new_due_at)
         rows.append(sms_row(phone, text, dossier_id=dossier.id, now=now))
     return enqueue(session, rows)

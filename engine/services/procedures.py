@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +9,7 @@ from engine import clock
 from engine.db import database_key
 from engine.forms import FormRegistry
 from engine.models import Procedure, ProcessVersion, User
+from engine.reference_cache import ReferenceCache
 from engine.roles import Role
 from engine.services.errors import Forbidden, InvalidInput, NotFound
 from engine.text import fold
@@ -132,17 +131,19 @@ def process_of_version(session: Session, version_id: int) -> ProcessSpec:
 
 
 # A procedure's name is in every notice of every step; the catalogue changes a few times a year.
-_NAME_TTL_SECONDS = 60.0
 _NAME = select(Procedure.name).where(Procedure.id == bindparam("procedure_id"))
-_names: dict[tuple[object, int], tuple[float, str]] = {}
+_names: ReferenceCache[str] = ReferenceCache()
 
 
 def procedure_name(session: Session, procedure_id: int) -> str:
     """The procedure's name, read at most once a minute per process."""
-    key = (database_key(session), procedure_id)
-    cached = _names.get(key)
-    if cached is not None and time.monotonic() - cached[0] < _NAME_TTL_SECONDS:
-        return cached[1]
-    name = session.connection().execute(_NAME, {"procedure_id": procedure_id}).scalar() or ""
-    _names[key] = (time.monotonic(), name)
-    return name
+
+    def load() -> str:
+        return session.connection().execute(_NAME, {"procedure_id": procedure_id}).scalar() or ""
+
+    return _names.get(session, procedure_id, load)
+
+
+def forget_cached_names() -> None:
+    """After the catalogue changed in this process: the next notices name procedures as they now are."""
+    _names.forget()

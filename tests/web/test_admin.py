@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import CalendarDay, Dossier, Field, Procedure, Unit
+from engine.models import CalendarDay, Dossier, Field, OutboxMessage, Procedure, Unit
 from engine.services.calendar_admin import parse_day
 from engine.services.calendars import unit_calendar
 from tests.factories import PERMIT, Api
@@ -144,6 +144,20 @@ def test_editing_the_time_changes_the_appointment(client):
         response = client.post(f"/quan-tri/thu-tuc/{PERMIT}", data=form, follow_redirects=True)
         assert response.status_code == 200 and f"Đã lưu thủ tục {PERMIT}." in response.get_data(as_text=True)
         assert due_at(api) == expected, time_kind
+
+
+def test_a_renamed_procedure_is_named_so_in_the_next_notice_at_once(app, client):
+    api = Api(client, "motcua")
+    api.receive(PERMIT)  # the old name is now cached for the notices
+    login(client, "quantri")
+    form = procedure_form(client) | {"name": "Cấp giấy phép xây dựng nhà ở nông thôn"}
+    assert client.post(f"/quan-tri/thu-tuc/{PERMIT}", data=form).status_code in (200, 302)
+    code = api.receive(PERMIT).json["code"]
+    with app.app_context():
+        body = db.session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.subject == f"Hồ sơ {code} đã được tiếp nhận")
+        ).one()
+    assert "Cấp giấy phép xây dựng nhà ở nông thôn" in body
 
 
 def test_bad_procedure_input_is_explained_kept_and_nothing_is_written(app, client):
