@@ -96,8 +96,22 @@ def actor() -> User:
     return g.actor
 
 
-def _dt(value: Any) -> str | None:
+def iso_time(value: Any) -> str | None:
+    """A moment as JSON gives it: ISO 8601, or null."""
     return value.isoformat() if value is not None else None
+
+
+def dossier_summary_json(dossier: Dossier) -> dict[str, Any]:
+    """A dossier in a list: code, procedure, status, received and due (no applicant data)."""
+    return {
+        "code": dossier.code,
+        "procedure_code": dossier.procedure.code,
+        "procedure_name": dossier.procedure.name,
+        "status": dossier.status,
+        "status_label": DossierStatus(dossier.status).label,
+        "received_at": iso_time(dossier.received_at),
+        "due_at": iso_time(dossier.due_at),
+    }
 
 
 def task_json(task: Task, choices: dict[tuple[str, int], dict[str, list[tuple[str, str]]]]) -> dict[str, Any]:
@@ -109,8 +123,8 @@ def task_json(task: Task, choices: dict[tuple[str, int], dict[str, list[tuple[st
         "title": task.title,
         "role": task.role,
         "assignee_id": task.assignee_id,
-        "created_at": _dt(task.created_at),
-        "due_at": _dt(task.due_at),
+        "created_at": iso_time(task.created_at),
+        "due_at": iso_time(task.due_at),
     }
     if task.form in forms().names():
         form = forms().get(task.form)
@@ -139,10 +153,10 @@ def dossier_json(dossier: Dossier, history: list[HistoryEvent] | None = None) ->
             "email": dossier.email,
             "address": dossier.address,
         },
-        "received_at": _dt(dossier.received_at),
-        "due_at": _dt(dossier.due_at),
-        "finished_at": _dt(dossier.finished_at),
-        "returned_at": _dt(dossier.returned_at),
+        "received_at": iso_time(dossier.received_at),
+        "due_at": iso_time(dossier.due_at),
+        "finished_at": iso_time(dossier.finished_at),
+        "returned_at": iso_time(dossier.returned_at),
         "sets_count": dossier.sets_count,
         "return_method": dossier.return_method,
         "refusal_reason": dossier.refusal_reason,
@@ -167,7 +181,7 @@ def dossier_json(dossier: Dossier, history: list[HistoryEvent] | None = None) ->
     if history is not None:
         out["history"] = [
             {
-                "at": _dt(e.at),
+                "at": iso_time(e.at),
                 "actor": e.actor_name,
                 "action": e.action,
                 "from_step": e.from_step,
@@ -285,14 +299,14 @@ def verify_document(code: str):
             "verification_code": result.verification_code,
             "title": result.title,
             "number": result.number,
-            "issued_at": _dt(result.issued_at),
+            "issued_at": iso_time(result.issued_at),
             "issuer": result.issuer,
             "signed_by": result.signed_by,
             "dossier_code": result.dossier_code,
             "procedure_name": result.procedure_name,
             "holder": result.holder,
             "revoked": result.revoked,
-            "revoked_at": _dt(result.revoked_at),
+            "revoked_at": iso_time(result.revoked_at),
         }
     )
 
@@ -314,9 +328,9 @@ def appointment():
         {
             "procedure_code": found.procedure.code,
             "unit": found.unit.code,
-            "received_at": _dt(found.received_at),
-            "counts_from": _dt(found.counts_from),
-            "due_at": _dt(found.due_at),
+            "received_at": iso_time(found.received_at),
+            "counts_from": iso_time(found.counts_from),
+            "due_at": iso_time(found.due_at),
             "processing_time": found.procedure.time_label,
         }
     )
@@ -368,8 +382,8 @@ def complete(task_id: str):
                     "title": t.title,
                     "role": t.role,
                     "assignee_id": t.assignee_id,
-                    "created_at": _dt(t.created_at),
-                    "due_at": _dt(t.due_at),
+                    "created_at": iso_time(t.created_at),
+                    "due_at": iso_time(t.due_at),
                 }
                 for t in result.next_tasks
             ],
@@ -387,10 +401,10 @@ def lookup(code: str):
             "procedure_name": result.procedure_name,
             "status": int(result.status),
             "status_label": result.status.label,
-            "received_at": _dt(result.received_at),
-            "due_at": _dt(result.due_at),
-            "returned_at": _dt(result.returned_at),
-            "steps": [{"title": s.title, "unit": s.unit, "at": _dt(s.at)} for s in result.steps],
+            "received_at": iso_time(result.received_at),
+            "due_at": iso_time(result.due_at),
+            "returned_at": iso_time(result.returned_at),
+            "steps": [{"title": s.title, "unit": s.unit, "at": iso_time(s.at)} for s in result.steps],
         }
     )
 
@@ -412,7 +426,7 @@ def _task_brief(task: Task) -> dict[str, Any]:
         "title": task.title,
         "role": task.role,
         "assignee_id": task.assignee_id,
-        "due_at": _dt(task.due_at),
+        "due_at": iso_time(task.due_at),
         "closed": task.closed_at is not None,
     }
 
@@ -471,10 +485,10 @@ def _delegation_json(row: Delegation) -> dict[str, Any]:
         "id": row.id,
         "principal": {"id": row.principal_id, "full_name": row.principal.full_name},
         "deputy": {"id": row.deputy_id, "full_name": row.deputy.full_name},
-        "starts_at": _dt(row.starts_at),
-        "ends_at": _dt(row.ends_at),
+        "starts_at": iso_time(row.starts_at),
+        "ends_at": iso_time(row.ends_at),
         "reason": row.reason,
-        "revoked_at": _dt(row.revoked_at),
+        "revoked_at": iso_time(row.revoked_at),
     }
 
 
@@ -502,7 +516,7 @@ def _status_json(dossier: Dossier) -> dict[str, Any]:
         "code": dossier.code,
         "status": dossier.status,
         "status_label": DossierStatus(dossier.status).label,
-        "due_at": _dt(dossier.due_at),
+        "due_at": iso_time(dossier.due_at),
         "extension_count": dossier.extension_count,
     }
 
@@ -515,7 +529,7 @@ def list_comments(code: str):
 
 
 def _comment_json(comment: Any) -> dict[str, Any]:
-    return {"id": comment.id, "author": comment.author_name, "at": _dt(comment.at), "body": comment.body}
+    return {"id": comment.id, "author": comment.author_name, "at": iso_time(comment.at), "body": comment.body}
 
 
 @bp.post("/dossiers/<code>/comments")
@@ -557,7 +571,7 @@ def extend_dossier(code: str):
     payload = json_body()
     with transaction(db.session):
         row = dossier_actions.extend(db.session, actor(), code, payload)
-        body = {**_status_json(get_dossier(db.session, actor(), code)), "new_due_at": _dt(row.new_due_at)}
+        body = {**_status_json(get_dossier(db.session, actor(), code)), "new_due_at": iso_time(row.new_due_at)}
     return jsonify(body), 201
 
 

@@ -13,11 +13,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from engine.models import CitizenAccount, Dossier
+from engine.models import CitizenAccount
 from engine.services import citizen_dossiers, citizen_mail, citizens, satisfaction, transaction
 from engine.services.errors import AuthenticationFailed, DomainError
-from engine.status import DossierStatus
-from webapp.api import error_response, json_body
+from webapp.api import dossier_summary_json, error_response, iso_time, json_body
 from webapp.extensions import db, limiter
 from webapp.util import file_response
 
@@ -51,22 +50,6 @@ def citizen_token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def _dt(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _summary(dossier: Dossier) -> dict[str, Any]:
-    return {
-        "code": dossier.code,
-        "procedure_code": dossier.procedure.code,
-        "procedure_name": dossier.procedure.name,
-        "status": dossier.status,
-        "status_label": DossierStatus(dossier.status).label,
-        "received_at": _dt(dossier.received_at),
-        "due_at": _dt(dossier.due_at),
-    }
 
 
 def _account(account: CitizenAccount) -> dict[str, Any]:
@@ -118,7 +101,7 @@ def token():
 @bp.get("/dossiers")
 @citizen_token_required
 def dossiers():
-    return jsonify([_summary(d) for d in citizen_dossiers.my_dossiers(db.session, current_api_citizen())])
+    return jsonify([dossier_summary_json(d) for d in citizen_dossiers.my_dossiers(db.session, current_api_citizen())])
 
 
 @bp.get("/dossiers/<code>")
@@ -129,8 +112,8 @@ def dossier(code: str):
     rating = satisfaction.rating_of(db.session, found.id)
     return jsonify(
         {
-            **_summary(found),
-            "returned_at": _dt(details.public.returned_at),
+            **dossier_summary_json(found),
+            "returned_at": iso_time(details.public.returned_at),
             "applicant": {
                 "full_name": details.applicant_name,
                 "organisation_name": details.organisation_name,
@@ -147,7 +130,7 @@ def dossier(code: str):
                 }
                 for c in details.components
             ],
-            "steps": [{"title": s.title, "unit": s.unit, "at": _dt(s.at)} for s in details.public.steps],
+            "steps": [{"title": s.title, "unit": s.unit, "at": iso_time(s.at)} for s in details.public.steps],
             "result": (
                 {
                     "number": details.result.number,
@@ -178,5 +161,5 @@ def rate(code: str):
     with transaction(db.session):
         rating = satisfaction.rate_as_citizen(db.session, current_api_citizen(), code, body)
     return jsonify(
-        {"dossier_code": code.strip().upper(), "rated_at": _dt(rating.rated_at), "overall": rating.overall}
+        {"dossier_code": code.strip().upper(), "rated_at": iso_time(rating.rated_at), "overall": rating.overall}
     ), 201

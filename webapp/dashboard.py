@@ -11,6 +11,7 @@ from engine.services.dashboard import Dashboard, dashboard
 from engine.services.errors import InvalidInput
 from engine.services.warnings import BUCKETS, WarningFilter, Warnings, parse_filter, warnings
 from webapp import api
+from webapp.api import iso_time
 from webapp.extensions import db
 from webapp.util import actor
 
@@ -44,15 +45,11 @@ def warnings_page():
 # --- JSON: routes of the API blueprint (its bearer tokens and error replies), kept beside their pages ---
 
 
-def _dt(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def dashboard_json(board: Dashboard) -> dict[str, Any]:
     counter = board.counter
     return {
-        "now": _dt(board.now),
-        "due_soon_before": _dt(board.soon_before),
+        "now": iso_time(board.now),
+        "due_soon_before": iso_time(board.soon_before),
         "leader": board.oversight.leader,
         "units": [{"id": u.id, "name": u.name, "kind": u.kind} for u in board.oversight.units],
         "tasks": board.tasks,
@@ -88,8 +85,8 @@ def warnings_json(found: Warnings) -> dict[str, Any]:
         return [{"key": g.key, "label": g.label, "due_soon": g.due_soon, "overdue": g.overdue} for g in items]
 
     return {
-        "now": _dt(found.now),
-        "due_soon_before": _dt(found.soon_before),
+        "now": iso_time(found.now),
+        "due_soon_before": iso_time(found.soon_before),
         "due_soon": found.due_soon,
         "overdue": found.overdue,
         "by_person": groups(found.by_person),
@@ -101,7 +98,7 @@ def warnings_json(found: Warnings) -> dict[str, Any]:
                 "applicant_name": row.applicant_name,
                 "procedure": row.procedure_name,
                 "department": row.department,
-                "due_at": _dt(row.due_at),
+                "due_at": iso_time(row.due_at),
                 "holders": row.holders,
                 "late_days": row.late_days,
             }

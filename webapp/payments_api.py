@@ -14,7 +14,7 @@ from engine.models import Payment
 from engine.payments import vnpay
 from engine.services import payments, transaction
 from engine.services.errors import Conflict, InvalidInput
-from webapp.api import _dt, actor, bp, json_body, token_required
+from webapp.api import actor, bp, iso_time, json_body, token_required
 from webapp.extensions import db, limiter
 from webapp.payments import provider
 
@@ -25,8 +25,8 @@ def _payment_json(payment: Payment) -> dict[str, Any]:
         "provider": payment.provider,
         "amount": payment.amount,
         "status": payment.status,
-        "created_at": _dt(payment.created_at),
-        "paid_at": _dt(payment.paid_at),
+        "created_at": iso_time(payment.created_at),
+        "paid_at": iso_time(payment.paid_at),
         "transaction_no": payment.provider_transaction_no,
         "bank_code": payment.bank_code,
     }
@@ -38,9 +38,9 @@ def fees_json(dossier_id: int) -> list[dict[str, Any]]:
         {
             "amount": fee.amount,
             "note": fee.note,
-            "requested_at": _dt(fee.requested_at),
+            "requested_at": iso_time(fee.requested_at),
             "requested_by": fee.requested_by_name,
-            "paid_at": _dt(fee.paid_at),
+            "paid_at": iso_time(fee.paid_at),
             "payments": [_payment_json(p) for p in fee.payments],
         }
         for fee in payments.fees_of(db.session, dossier_id)
@@ -89,7 +89,7 @@ def request_fee(code: str):
     with transaction(db.session):
         fee = payments.request_fee(db.session, actor(), code, payload)
         body = {"code": code, "status": 6, "amount": fee.amount, "note": fee.note}
-        body["requested_at"] = _dt(fee.requested_at)
+        body["requested_at"] = iso_time(fee.requested_at)
     return jsonify(body), 201
 
 

@@ -13,27 +13,13 @@ from engine.services.bulk_mail import send_bulk_email
 from engine.services.errors import MalformedRequest
 from engine.services.saved_searches import delete_saved, get_saved, save_search, saved_args, saved_searches
 from engine.services.search import COUNT_CAP, SearchPage, parse_criteria, search
-from engine.status import DossierStatus
-from webapp.api import actor, bp, json_body, token_required
+from webapp.api import actor, bp, dossier_summary_json, iso_time, json_body, token_required
 from webapp.extensions import db
 
 
-def _dt(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def found_json(dossier: Dossier, page: SearchPage) -> dict[str, Any]:
-    return {
-        "code": dossier.code,
-        "applicant_name": dossier.applicant_name,
-        "procedure_code": dossier.procedure.code,
-        "procedure_name": dossier.procedure.name,
-        "status": dossier.status,
-        "status_label": DossierStatus(dossier.status).label,
-        "received_at": _dt(dossier.received_at),
-        "due_at": _dt(dossier.due_at),
-        "overdue": page.is_overdue(dossier),
-    }
+    found = dossier_summary_json(dossier)
+    return {**found, "applicant_name": dossier.applicant_name, "overdue": page.is_overdue(dossier)}
 
 
 @bp.get("/dossiers")
@@ -57,7 +43,7 @@ def search_dossiers():
 
 
 def saved_json(saved: SavedSearch) -> dict[str, Any]:
-    return {"id": saved.id, "name": saved.name, "criteria": saved_args(saved), "created_at": _dt(saved.created_at)}
+    return {"id": saved.id, "name": saved.name, "criteria": saved_args(saved), "created_at": iso_time(saved.created_at)}
 
 
 @bp.get("/saved-searches")
