@@ -118,21 +118,20 @@ def queue_task_alerts(app: Flask, now: datetime | None = None) -> int:
     return queued
 
 
-# Sent right after the request that queued them, once its response has gone: an e-mail may carry the
-# link a person waits for (verification, reset), and nobody waits for the mail server meanwhile. An
-# SMS only tells of a change, and a gateway call per request would cost every status change its round
-# trip: SMS go with the outbox job (every minute).
-REQUEST_CHANNELS = frozenset({"email"})
-
-
 def _deliver_committed(response):
-    """After the response is sent, send what this request's committed transaction queued; the outbox
-    keeps whatever fails."""
+    """After the response is sent, send the e-mails this request's committed transaction queued; the
+    outbox keeps whatever fails.
+
+    E-mail only: it may carry the link a person waits for (verification, reset), and nobody waits for
+    the mail server once the response has gone. An SMS only tells of a change, and a gateway call per
+    request would cost every status change its round trip: SMS go with the outbox job (every minute).
+    """
     if not db.session.registry.has():
         return response
     if not has_committed(db.session):
         return response
-    channels = {name: sender for name, sender in senders(current_app).items() if name in REQUEST_CHANNELS}
+    smtp = mailer(current_app)
+    channels: dict[str, Mailer] = {"email": smtp} if smtp is not None else {}
     ids = take_committed(db.session, channels)
     if ids:
         app = current_app._get_current_object()
